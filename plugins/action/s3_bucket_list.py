@@ -1,0 +1,18 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs mfa.aws.s3_bucket_list on the controller (see plugin_utils/_action.py for why)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ansible_collections.mfa.aws.plugins.module_utils._s3 import list_buckets
+from ansible_collections.mfa.aws.plugins.module_utils._specs import S3_BUCKET_LIST_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.plugin_utils._action import MfaAwsAction
+
+
+class ActionModule(MfaAwsAction):
+    argument_spec = S3_BUCKET_LIST_ARGUMENT_SPEC
+
+    def perform(self, options: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        return list_buckets(options)

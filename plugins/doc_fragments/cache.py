@@ -1,0 +1,22 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # Credential reuse across processes and runs.
+    DOCUMENTATION = r"""
+options:
+  cache:
+    description:
+      - Reuse temporary credentials across hosts, forks and runs while they have more than 15 minutes left.
+      - Role credentials are kept in the AWS CLI's own cache format and key, so the C(aws) CLI and this
+        collection reuse each other's role sessions.
+      - When false, credentials are not written to disk; a code can then serve only one call.
+    type: bool
+    default: true
+  cache_dir:
+    description:
+      - The cache directory, created with mode 0700; files are written with mode 0600.
+      - Defaults to the AWS CLI's cache, C(~/.aws/cli/cache).
+    type: path
+"""

@@ -1,0 +1,22 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # The MFA device and its code.
+    DOCUMENTATION = r"""
+options:
+  mfa_serial_number:
+    description:
+      - The MFA device of the IAM user whose keys sign the call, as its ARN (C(arn:aws:iam::123456789012:mfa/NAME))
+        or, for a hardware token, its serial number.
+      - Required with O(mfa_token).
+    type: str
+  mfa_token:
+    description:
+      - The 6-digit code the MFA device shows now, for example from C(ansible-playbook -e mfa_code=123456).
+      - AWS accepts a code once. The collection sends each code to AWS at most once, whatever the number
+        of hosts and forks, and shares the credentials it bought through the cache.
+      - May be left out when the cache holds credentials with more than 15 minutes left.
+    type: str
+"""

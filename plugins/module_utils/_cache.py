@@ -1,0 +1,171 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where credentials and spent codes are kept between processes and runs.
+
+For the collection's own use. Role credentials live in the AWS CLI's own cache (~/.aws/cli/cache), in
+botocore's JSONFileCache format under botocore's key, so the CLI and this collection reuse each other's
+role sessions. Session (GetSessionToken) credentials, which the CLI does not cache, sit beside them under
+a key prefix of ours. The spent-code ledger holds digests of codes already sent to STS, never the codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+try:
+    from botocore.utils import JSONFileCache
+except ImportError:  # require_botocore() reports it when a plugin runs
+    JSONFileCache = object
+
+DEFAULT_CACHE_DIR = os.path.join("~", ".aws", "cli", "cache")
+# Codes are valid for one 30 s step either side of now; a digest older than this can't be replayed.
+SPENT_CODE_MEMORY = 600
+
+
+def ensure_private_dir(directory: str) -> str | None:
+    """Create the directory 0700, or tighten an existing one; returns a warning when it had to."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    mode = stat.S_IMODE(os.stat(directory).st_mode)
+    if mode & 0o077:
+        os.chmod(directory, mode & 0o700)
+        return f"cache_dir {directory} was readable by others (mode {mode:o}); it is now {mode & 0o700:o}"
+    return None
+
+
+def write_private_json(path: str, value: Any) -> None:
+    """Write JSON atomically with mode 0600: readers see the old file or the new one, never a torn one."""
+    directory = os.path.dirname(path)
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".mfa-aws-", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(value, handle, default=_json_default)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def parse_expiration(value: Any) -> datetime | None:
+    """Expiration as STS gives it (datetime) or as a cache file holds it (ISO 8601 text)."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def is_credentials_response(value: Any) -> bool:
+    """A cache entry we can use: an STS response with complete credentials."""
+    if not isinstance(value, dict) or not isinstance(value.get("Credentials"), dict):
+        return False
+    creds = value["Credentials"]
+    keys = ("AccessKeyId", "SecretAccessKey", "SessionToken")
+    return all(isinstance(creds.get(key), str) and creds[key] for key in keys) and bool(
+        parse_expiration(creds.get("Expiration"))
+    )
+
+
+class CredentialFileCache(JSONFileCache):  # type: ignore[misc,valid-type]
+    """botocore's JSONFileCache, hardened: 0700 directory, 0600 atomic files, unusable files read as misses.
+
+    A write that fails (full disk, read-only home) is recorded in `warnings` and skipped: the credentials
+    in hand are still good, only their reuse is lost.
+    """
+
+    def __init__(self, directory: str) -> None:
+        directory = os.path.abspath(os.path.expanduser(directory))
+        self.warnings: list[str] = []
+        warning = ensure_private_dir(directory)
+        if warning:
+            self.warnings.append(warning)
+        super().__init__(working_dir=directory)
+        self.directory = directory
+
+    def __getitem__(self, cache_key: str) -> Any:
+        value = super().__getitem__(cache_key)
+        if not is_credentials_response(value):
+            raise KeyError(cache_key)
+        return value
+
+    def __contains__(self, cache_key: str) -> bool:
+        try:
+            self[cache_key]
+        except KeyError:
+            return False
+        return True
+
+    def __setitem__(self, cache_key: str, value: Any) -> None:
+        try:
+            write_private_json(self._convert_cache_key(cache_key), value)
+        except OSError as error:
+            self.warnings.append(f"credentials were not cached in {self.directory}: {error.strerror or error}")
+
+    def path_for(self, name: str) -> str:
+        return os.path.join(self.directory, name)
+
+
+class SpentCodes:
+    """Digests of the codes already sent for one MFA device, shared by every process on the controller.
+
+    AWS accepts a code once; a second call with it fails and, repeated, can lock the user out. So each
+    code is recorded before it is sent, with the cache key it was sent for and, if AWS refused it, why.
+    The caller holds the device's lock around lookup, record and the STS call.
+    """
+
+    def __init__(self, cache: CredentialFileCache, serial: str) -> None:
+        self._serial = serial
+        device = hashlib.sha256(serial.encode()).hexdigest()[:20]
+        self._path = cache.path_for(f"mfa-aws-spent-{device}.json")
+        self._cache = cache
+
+    def _digest(self, code: str) -> str:
+        return hashlib.sha256(f"{self._serial}\0{code}".encode()).hexdigest()
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        try:
+            with open(self._path) as handle:
+                entries = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(entries, dict):
+            return {}
+        horizon = time.time() - SPENT_CODE_MEMORY
+        return {
+            digest: entry
+            for digest, entry in entries.items()
+            if isinstance(entry, dict) and isinstance(entry.get("at"), (int, float)) and entry["at"] > horizon
+        }
+
+    def lookup(self, code: str) -> dict[str, Any] | None:
+        return self._load().get(self._digest(code))
+
+    def record(self, code: str, cache_key: str, error: str | None = None) -> None:
+        entries = self._load()
+        entries[self._digest(code)] = {"at": time.time(), "key": cache_key, "error": error}
+        try:
+            write_private_json(self._path, entries)
+        except OSError as failure:
+            self._cache.warnings.append(f"spent MFA codes were not recorded: {failure.strerror or failure}")

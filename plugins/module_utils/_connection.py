@@ -1,0 +1,172 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options shared by every plugin, turned into botocore clients.
+
+For the collection's own use. botocore alone is used, not boto3: the controller imports this in every
+forked worker, and boto3's import costs a quarter of a second that buys nothing here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, describe_exception
+
+try:
+    import botocore
+    import botocore.config
+    import botocore.credentials
+    import botocore.exceptions
+    import botocore.session
+
+    HAS_BOTOCORE = True
+except ImportError:  # reported by require_botocore(), when a plugin is actually used
+    HAS_BOTOCORE = False
+
+COLLECTION_VERSION = "0.1.0"
+MIN_BOTOCORE = (1, 35, 42)
+# STS's global endpoint lives in us-east-1; any region serves ListBuckets.
+FALLBACK_REGION = "us-east-1"
+
+CONNECTION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
+    "access_key": {"type": "str", "aliases": ["aws_access_key_id", "aws_access_key"], "no_log": False},
+    "secret_key": {"type": "str", "aliases": ["aws_secret_access_key", "aws_secret_key"], "no_log": True},
+    "session_token": {"type": "str", "aliases": ["aws_session_token"], "no_log": True},
+    "profile": {"type": "str", "aliases": ["aws_profile"]},
+    "region": {"type": "str", "aliases": ["aws_region"]},
+    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    "validate_certs": {"type": "bool", "default": True},
+    "retries": {"type": "int", "default": 4},
+}
+
+
+def require_botocore() -> None:
+    if not HAS_BOTOCORE:
+        raise MfaAwsError("mfa.aws needs botocore on the controller: pip install 'boto3>=1.35.42'")
+    version = tuple(int(part) for part in botocore.__version__.split(".")[:3] if part.isdigit())
+    if version < MIN_BOTOCORE:
+        wanted = ".".join(str(part) for part in MIN_BOTOCORE)
+        raise MfaAwsError(f"mfa.aws needs botocore >= {wanted}, found {botocore.__version__}: pip install -U boto3")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Plain credentials, the shape every plugin returns and accepts."""
+
+    access_key: str
+    secret_key: str
+    session_token: str | None = None
+
+    @property
+    def is_temporary(self) -> bool:
+        return bool(self.session_token)
+
+
+@dataclass
+class Connection:
+    """Where and as whom to call AWS; unset options fall back to botocore's own chain."""
+
+    access_key: str | None = None
+    secret_key: str | None = None
+    session_token: str | None = None
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    validate_certs: bool = True
+    retries: int = 4
+    _session: Any = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Connection:
+        """Check how the connection options combine, before anything is sent."""
+        values = {name: options.get(name) for name in CONNECTION_ARGUMENT_SPEC}
+        if bool(values["access_key"]) != bool(values["secret_key"]):
+            given, missing = ("access_key", "secret_key") if values["access_key"] else ("secret_key", "access_key")
+            raise MfaAwsError(f"{given} was given without {missing}: set both, or neither to use a profile")
+        if values["session_token"] and not values["access_key"]:
+            raise MfaAwsError("session_token was given without access_key and secret_key: set all three")
+        if values["profile"] and values["access_key"]:
+            raise MfaAwsError("profile and access_key were both given: use one way to name the credentials")
+        retries = values["retries"]
+        if retries is None:
+            retries = CONNECTION_ARGUMENT_SPEC["retries"]["default"]
+        if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 20:
+            raise MfaAwsError("retries: must be a whole number from 0 to 20")
+        endpoint = values["endpoint_url"]
+        if endpoint and not endpoint.startswith(("https://", "http://")):
+            raise MfaAwsError("endpoint_url: must start with https:// (or http:// for a local endpoint)")
+        validate = values["validate_certs"]
+        return cls(
+            access_key=values["access_key"] or None,
+            secret_key=values["secret_key"] or None,
+            session_token=values["session_token"] or None,
+            profile=values["profile"] or None,
+            region=values["region"] or None,
+            endpoint_url=endpoint or None,
+            validate_certs=True if validate is None else bool(validate),
+            retries=retries,
+        )
+
+    def with_credentials(self, credentials: Credentials) -> Connection:
+        """The same endpoint and region, signing as other credentials (e.g. an MFA session)."""
+        return Connection(
+            access_key=credentials.access_key,
+            secret_key=credentials.secret_key,
+            session_token=credentials.session_token,
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+            validate_certs=self.validate_certs,
+            retries=self.retries,
+        )
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            require_botocore()
+            try:
+                session = botocore.session.Session(profile=self.profile)
+                session.user_agent_extra = f"mfa.aws/{COLLECTION_VERSION}"
+                if self.profile:
+                    session.get_scoped_config()  # raises ProfileNotFound now, not mid-exchange
+            except botocore.exceptions.BotoCoreError as error:
+                raise MfaAwsError(describe_exception(error, "Loading the AWS configuration")) from None
+            self._session = session
+        return self._session
+
+    @property
+    def region_name(self) -> str:
+        return self.region or self.session.get_config_variable("region") or FALLBACK_REGION
+
+    def source_credentials(self) -> Credentials:
+        """The credentials that sign the calls: the options, else the profile or botocore's chain."""
+        if self.access_key and self.secret_key:
+            return Credentials(self.access_key, self.secret_key, self.session_token)
+        try:
+            found = self.session.get_credentials()
+            frozen = found.get_frozen_credentials() if found is not None else None
+        except botocore.exceptions.BotoCoreError as error:
+            raise MfaAwsError(describe_exception(error, "Loading AWS credentials")) from None
+        if frozen is None or not frozen.access_key:
+            raise MfaAwsError(describe_exception(botocore.exceptions.NoCredentialsError(), "Loading AWS credentials"))
+        return Credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
+
+    def client(self, service: str, credentials: Credentials | None = None, region: str | None = None) -> Any:
+        """A client with botocore's standard retry mode; credentials default to source_credentials()."""
+        credentials = credentials or self.source_credentials()
+        config = botocore.config.Config(
+            retries={"mode": "standard", "total_max_attempts": self.retries + 1},
+            connect_timeout=10,
+            read_timeout=30,
+            user_agent_extra=f"mfa.aws/{COLLECTION_VERSION}",
+        )
+        return self.session.create_client(
+            service,
+            region_name=region or self.region_name,
+            endpoint_url=self.endpoint_url,
+            verify=self.validate_certs,
+            aws_access_key_id=credentials.access_key,
+            aws_secret_access_key=credentials.secret_key,
+            aws_session_token=credentials.session_token,
+            config=config,
+        )

@@ -1,0 +1,298 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The MFA exchange: one STS call per code, credentials reused until they near expiry.
+
+For the collection's own use. Modules, action plugins and lookups all come here with their options
+and a lock factory; they get back an ExchangeResult or an MfaAwsError worded for the user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, ContextManager, Mapping
+
+from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
+from ansible_collections.mfa.aws.plugins.module_utils._cache import (
+    DEFAULT_CACHE_DIR,
+    CredentialFileCache,
+    SpentCodes,
+    is_credentials_response,
+    parse_expiration,
+)
+from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, describe_exception
+
+try:
+    from botocore.credentials import AssumeRoleCredentialFetcher, CachedCredentialFetcher
+    from botocore.credentials import Credentials as BotocoreCredentials
+except ImportError:  # require_botocore() reports it before any fetcher is built
+    AssumeRoleCredentialFetcher = CachedCredentialFetcher = BotocoreCredentials = object
+
+# botocore's own refresh window: credentials with less left are renewed rather than reused.
+REUSE_WINDOW = 15 * 60
+# Credentials that the code in hand already bought are used down to this margin: the code can't buy more.
+SAME_CODE_WINDOW = 60
+
+LockFactory = Callable[[str, str], ContextManager[Any]]
+
+
+def no_lock(directory: str, name: str) -> ContextManager[Any]:
+    """For a module running on its own, outside the controller's fork pool."""
+    return contextlib.nullcontext()
+
+
+@dataclass
+class ExchangeResult:
+    credentials: Credentials
+    expiration: datetime
+    identity: dict[str, str]
+    cached: bool
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The credentials dict every plugin returns, registers and caches."""
+        return {
+            "access_key": self.credentials.access_key,
+            "secret_key": self.credentials.secret_key,
+            "session_token": self.credentials.session_token,
+            "expiration": self.expiration.astimezone(timezone.utc).isoformat(),
+        }
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "AWS_ACCESS_KEY_ID": self.credentials.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key,
+            "AWS_SESSION_TOKEN": self.credentials.session_token or "",
+        }
+
+
+def _sha1_key(arguments: Mapping[str, Any]) -> str:
+    return hashlib.sha1(json.dumps(arguments, sort_keys=True).encode()).hexdigest()  # nosec - a name, not a secret
+
+
+class _ResponseKeeping:
+    """botocore's fetchers hand back bare keys; the plugins also need the identity in the STS response."""
+
+    response: dict[str, Any] | None = None
+
+    def cached_response(self, window: int) -> dict[str, Any] | None:
+        try:
+            entry = self._cache[self._cache_key]
+        except KeyError:
+            return None
+        if not is_credentials_response(entry):
+            return None
+        expiration = parse_expiration(entry["Credentials"]["Expiration"])
+        if expiration is None or expiration - datetime.now(timezone.utc) < timedelta(seconds=window):
+            return None
+        self.response = entry
+        return entry
+
+    def _load_from_cache(self) -> dict[str, Any] | None:
+        return self.cached_response(self._expiry_window_seconds)
+
+    def _write_to_cache(self, response: dict[str, Any]) -> None:
+        self.response = response
+        super()._write_to_cache(response)
+
+    @property
+    def cache_key(self) -> str:
+        return self._cache_key
+
+
+class SessionTokenFetcher(_ResponseKeeping, CachedCredentialFetcher):
+    """GetSessionToken, cached under what identifies the session: the user's key, the device, the duration."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        source: Credentials,
+        serial: str | None,
+        duration: int | None,
+        token: Callable[[], str],
+        cache: Any,
+    ) -> None:
+        self._connection, self._source = connection, source
+        self._serial, self._duration, self._token = serial, duration, token
+        super().__init__(cache=cache, expiry_window_seconds=REUSE_WINDOW)
+
+    def _create_cache_key(self) -> str:
+        identity = {"AccessKeyId": self._source.access_key, "SerialNumber": self._serial}
+        identity["DurationSeconds"] = self._duration
+        return "mfa-aws-session-" + _sha1_key(identity)
+
+    def _get_credentials(self) -> dict[str, Any]:
+        arguments: dict[str, Any] = {}
+        if self._serial:
+            arguments.update(SerialNumber=self._serial, TokenCode=self._token())
+        if self._duration:
+            arguments["DurationSeconds"] = self._duration
+        response = self._connection.client("sts", self._source).get_session_token(**arguments)
+        issued = response["Credentials"]
+        session = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+        who = self._connection.client("sts", session).get_caller_identity()
+        response["CallerIdentity"] = {key: who[key] for key in ("Account", "Arn", "UserId")}
+        return {key: response[key] for key in ("Credentials", "CallerIdentity")}
+
+
+class RoleFetcher(_ResponseKeeping, AssumeRoleCredentialFetcher):
+    """botocore's own AssumeRole fetcher: its cache key is the AWS CLI's, so the two share sessions."""
+
+    def _generate_assume_role_name(self) -> None:
+        # Left out of the cache key, as botocore does for its own default name.
+        self._role_session_name = f"mfa-aws-{int(time.time())}"
+        self._assume_kwargs["RoleSessionName"] = self._role_session_name
+        self._using_default_session_name = True
+
+    def _get_credentials(self) -> dict[str, Any]:
+        response = super()._get_credentials()
+        return {key: response[key] for key in ("Credentials", "AssumedRoleUser", "SourceIdentity") if key in response}
+
+
+@dataclass
+class MfaOptions:
+    serial: str | None
+    token: str | None
+    cache: bool
+    cache_dir: str
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> MfaOptions:
+        serial = check.mfa_serial_number(options.get("mfa_serial_number"))
+        token = check.mfa_token(options.get("mfa_token"))
+        check.mfa_pair(serial, token)
+        cache = options.get("cache")
+        return cls(serial, token, True if cache is None else bool(cache), options.get("cache_dir") or DEFAULT_CACHE_DIR)
+
+
+def session_request(options: Mapping[str, Any]) -> tuple[Connection, MfaOptions, int | None]:
+    """Everything GetSessionToken needs, checked before anything is sent."""
+    mfa = MfaOptions.from_options(options)
+    duration = check.duration_seconds(options.get("duration_seconds"), check.SESSION_DURATION)
+    return Connection.from_options(options), mfa, duration
+
+
+def role_request(options: Mapping[str, Any]) -> tuple[Connection, MfaOptions, str, dict[str, Any]]:
+    """Everything AssumeRole needs, in botocore's argument names, checked before anything is sent."""
+    mfa = MfaOptions.from_options(options)
+    arn = check.role_arn(options.get("role_arn"))
+    tags = check.tags(options.get("tags"))
+    arguments = {
+        "RoleSessionName": check.role_session_name(options.get("role_session_name")),
+        "DurationSeconds": check.duration_seconds(options.get("duration_seconds"), check.ROLE_DURATION),
+        "ExternalId": check.external_id(options.get("external_id")),
+        "Policy": check.policy(options.get("policy")),
+        "PolicyArns": [{"arn": value} for value in check.policy_arns(options.get("policy_arns")) or []] or None,
+        "Tags": [{"Key": key, "Value": value} for key, value in (tags or {}).items()] or None,
+        "TransitiveTagKeys": check.transitive_tag_keys(options.get("transitive_tag_keys"), tags),
+        "SourceIdentity": check.source_identity(options.get("source_identity")),
+        "SerialNumber": mfa.serial,
+    }
+    return Connection.from_options(options), mfa, arn, {key: value for key, value in arguments.items() if value}
+
+
+def _open_cache(mfa: MfaOptions) -> CredentialFileCache:
+    try:
+        return CredentialFileCache(mfa.cache_dir)
+    except OSError as error:
+        raise MfaAwsError(f"cache_dir {mfa.cache_dir} can't be used: {error.strerror or error}") from None
+
+
+def _exchange(
+    fetcher: Any, files: CredentialFileCache, mfa: MfaOptions, lock: LockFactory, operation: str, target: str | None
+) -> tuple[dict[str, Any], bool]:
+    """Run one fetcher under the device's lock: reuse, or spend the code exactly once."""
+    lock_name = hashlib.sha256((mfa.serial or fetcher.cache_key).encode()).hexdigest()[:20]
+    with lock(files.directory, f"mfa-aws-{lock_name}.lock"):
+        reused = fetcher.cached_response(REUSE_WINDOW)
+        if reused is not None:
+            return reused, True
+        if mfa.serial and not mfa.token:
+            raise MfaAwsError(
+                f"{operation} needs an MFA code and no cached credentials are left: set mfa_token, "
+                "e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook -e mfa_code=123456"
+            )
+        spent = SpentCodes(files, mfa.serial) if mfa.serial and mfa.token else None
+        if spent is not None:
+            earlier = spent.lookup(mfa.token)
+            if earlier is not None:
+                if earlier.get("error"):
+                    raise MfaAwsError(earlier["error"])
+                if earlier.get("key") == fetcher.cache_key:
+                    bought = fetcher.cached_response(SAME_CODE_WINDOW)
+                    if bought is not None:
+                        return bought, True
+                raise MfaAwsError(
+                    f"{operation} was not called: this MFA code was already sent to AWS in this run and AWS accepts "
+                    "a code once. Turn on cache so the credentials it bought are shared, or give the next code."
+                )
+            spent.record(mfa.token, fetcher.cache_key)
+        try:
+            fetcher.fetch_credentials()
+        except MfaAwsError:
+            raise
+        except Exception as error:  # botocore raises many types; each becomes one line
+            message = describe_exception(error, operation, target)
+            if spent is not None:
+                spent.record(mfa.token, fetcher.cache_key, error=message)
+            raise MfaAwsError(message) from None
+        return fetcher.response, False
+
+
+def _result(response: dict[str, Any], cached: bool, warnings: list[str]) -> ExchangeResult:
+    issued = response["Credentials"]
+    if "AssumedRoleUser" in response:
+        user = response["AssumedRoleUser"]
+        identity = {"account": user["Arn"].split(":")[4], "arn": user["Arn"], "user_id": user["AssumedRoleId"]}
+    else:
+        caller = response.get("CallerIdentity") or {}
+        identity = {"account": caller.get("Account"), "arn": caller.get("Arn"), "user_id": caller.get("UserId")}
+    return ExchangeResult(
+        credentials=Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"]),
+        expiration=parse_expiration(issued["Expiration"]),
+        identity=identity,
+        cached=cached,
+        warnings=list(warnings),
+    )
+
+
+def get_session_token(options: Mapping[str, Any], lock: LockFactory = no_lock) -> ExchangeResult:
+    """GetSessionToken with the user's long-term keys, with or without MFA."""
+    connection, mfa, duration = session_request(options)
+    source = connection.source_credentials()
+    if source.is_temporary:
+        raise MfaAwsError(
+            "GetSessionToken must be signed with an IAM user's long-term access keys, and these credentials are "
+            "temporary (they carry a session token): use the user's keys, or pass these on to sts_mfa_assume_role"
+        )
+    files = _open_cache(mfa)
+    store = files if mfa.cache else {}
+    fetcher = SessionTokenFetcher(connection, source, mfa.serial, duration, lambda: mfa.token, store)
+    response, cached = _exchange(fetcher, files, mfa, lock, "GetSessionToken", None)
+    return _result(response, cached, files.warnings)
+
+
+def assume_role(options: Mapping[str, Any], lock: LockFactory = no_lock) -> ExchangeResult:
+    """AssumeRole, with an MFA code or with credentials that already carry MFA context."""
+    connection, mfa, arn, arguments = role_request(options)
+    source = connection.source_credentials()
+    files = _open_cache(mfa)
+    store = files if mfa.cache else {}
+    fetcher = RoleFetcher(
+        client_creator=lambda service, **keys: connection.client(
+            service, Credentials(keys["aws_access_key_id"], keys["aws_secret_access_key"], keys["aws_session_token"])
+        ),
+        source_credentials=BotocoreCredentials(source.access_key, source.secret_key, source.session_token),
+        role_arn=arn,
+        extra_args=arguments,
+        mfa_prompter=lambda prompt: mfa.token,
+        cache=store,
+        expiry_window_seconds=REUSE_WINDOW,
+    )
+    response, cached = _exchange(fetcher, files, mfa, lock, "AssumeRole", arn)
+    return _result(response, cached, files.warnings)

@@ -1,0 +1,182 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Local checks of STS parameters, mirroring STS's own constraints.
+
+For the collection's own use. Everything here runs before any call to AWS: a code spent on a request
+that STS then refuses for a malformed parameter is a code the user has to wait 30 seconds to replace.
+Each check raises MfaAwsError with one line naming the option and the rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+
+# Patterns and bounds from the STS API reference (the same ones botocore's service model carries).
+_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}")
+_TOKEN = re.compile(r"[0-9]{6}")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
+_SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}")
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
+_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}")
+# Tag keys and values: letters, spaces, digits and _.:/=+-@ (STS's \p{L}\p{Z}\p{N} classes).
+_TAG_TEXT = re.compile(r"[^\W]|[\s_.:/=+\-@]")
+_POLICY_CHARS = re.compile(r"[\t\n\r\x20-\xff]+")
+
+SESSION_DURATION = (900, 129600)
+ROLE_DURATION = (900, 43200)
+POLICY_MAX_CHARS = 2048
+MAX_POLICY_ARNS = 10
+MAX_TAGS = 50
+
+
+def _fail(option: str, rule: str) -> MfaAwsError:
+    return MfaAwsError(f"{option}: {rule}")
+
+
+def mfa_token(value: Any) -> str | None:
+    """The 6-digit code. An int from YAML loses leading zeros, so it is refused with the fix."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise _fail("mfa_token", "must be the 6 digits your MFA device shows, as a string, e.g. '123456'")
+    text = str(value).strip()
+    if isinstance(value, int) and len(text) < 6:
+        raise _fail(
+            "mfa_token",
+            "was given as a number and lost its leading zeros; quote it so it stays a string, e.g. '012345'",
+        )
+    if not _TOKEN.fullmatch(text):
+        shape = f"{len(text)} digits" if text.isdigit() else f"{len(text)} characters, not all digits"
+        raise _fail("mfa_token", f"must be exactly the 6 digits your MFA device shows; got {shape}")
+    return text
+
+
+def mfa_serial_number(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not _SERIAL.fullmatch(value):
+        raise _fail(
+            "mfa_serial_number",
+            "must be 9-256 characters of letters, digits and +=/:,.@_- : the MFA device's ARN "
+            "(arn:aws:iam::ACCOUNT:mfa/NAME) or a hardware token's serial",
+        )
+    return value
+
+
+def role_arn(value: str | None, option: str = "role_arn") -> str:
+    if not value or not _ROLE_ARN.fullmatch(value) or len(value) > 2048:
+        raise _fail(option, "must be a role ARN such as arn:aws:iam::123456789012:role/NAME")
+    return value
+
+
+def role_session_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _SESSION_NAME.fullmatch(value):
+        raise _fail("role_session_name", "must be 2-64 characters of letters, digits and +=,.@_-")
+    return value
+
+
+def duration_seconds(value: Any, bounds: tuple[int, int], option: str = "duration_seconds") -> int | None:
+    if value is None:
+        return None
+    low, high = bounds
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise _fail(option, f"must be a whole number of seconds from {low} to {high}") from None
+    if isinstance(value, bool) or number != value and str(number) != str(value).strip():
+        raise _fail(option, f"must be a whole number of seconds from {low} to {high}")
+    if not low <= number <= high:
+        raise _fail(option, f"must be from {low} to {high} seconds, got {number}")
+    return number
+
+
+def external_id(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _EXTERNAL_ID.fullmatch(value):
+        raise _fail("external_id", "must be 2-1224 characters of letters, digits and +=,.@:/_-")
+    return value
+
+
+def source_identity(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _SOURCE_IDENTITY.fullmatch(value) or value.lower().startswith("aws:"):
+        raise _fail(
+            "source_identity", "must be 2-64 characters of letters, digits and +=,.@_- and not start with 'aws:'"
+        )
+    return value
+
+
+def policy(value: Any) -> str | None:
+    """A session policy given as JSON text or as a mapping; returned as compact JSON text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            document = json.loads(value)
+        except ValueError as error:
+            raise _fail("policy", f"is not valid JSON ({error})") from None
+    else:
+        document = value
+    if not isinstance(document, dict):
+        raise _fail("policy", "must be a JSON object (an IAM policy document with Version and Statement)")
+    text = json.dumps(document, separators=(",", ":"), sort_keys=True)
+    if len(text) > POLICY_MAX_CHARS:
+        raise _fail("policy", f"is {len(text)} characters once compacted; STS allows {POLICY_MAX_CHARS}")
+    if not _POLICY_CHARS.fullmatch(text):
+        raise _fail("policy", "may hold only printable Latin-1 characters, tabs and newlines")
+    return text
+
+
+def policy_arns(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    if len(values) > MAX_POLICY_ARNS:
+        raise _fail("policy_arns", f"takes at most {MAX_POLICY_ARNS} managed policy ARNs, got {len(values)}")
+    for value in values:
+        if not _POLICY_ARN.fullmatch(value or ""):
+            raise _fail("policy_arns", f"'{value}' is not a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
+    return list(values)
+
+
+def _tag_text_ok(text: str, low: int, high: int) -> bool:
+    return low <= len(text) <= high and all(_TAG_TEXT.fullmatch(char) for char in text)
+
+
+def tags(values: dict[str, Any] | None) -> dict[str, str] | None:
+    if not values:
+        return None
+    if len(values) > MAX_TAGS:
+        raise _fail("tags", f"takes at most {MAX_TAGS} session tags, got {len(values)}")
+    checked: dict[str, str] = {}
+    for key, value in values.items():
+        key, text = str(key), "" if value is None else str(value)
+        if not _tag_text_ok(key, 1, 128):
+            raise _fail("tags", f"key '{key}' must be 1-128 letters, digits, spaces or _.:/=+-@")
+        if not _tag_text_ok(text, 0, 256):
+            raise _fail("tags", f"value of '{key}' must be at most 256 letters, digits, spaces or _.:/=+-@")
+        checked[key] = text
+    return checked
+
+
+def transitive_tag_keys(values: list[str] | None, session_tags: dict[str, str] | None) -> list[str] | None:
+    if not values:
+        return None
+    missing = [key for key in values if key not in (session_tags or {})]
+    if missing:
+        raise _fail("transitive_tag_keys", f"names keys that are not in tags: {', '.join(missing)}")
+    return list(values)
+
+
+def mfa_pair(serial: str | None, token: str | None) -> None:
+    """A code means nothing to STS without the device it came from."""
+    if token and not serial:
+        raise _fail("mfa_token", "was given without mfa_serial_number; set both (the device's ARN and its code)")

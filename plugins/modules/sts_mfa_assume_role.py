@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: sts_mfa_assume_role
+short_description: Assume an IAM role with an MFA code (STS AssumeRole)
+version_added: 0.1.0
+description:
+  - Calls STS C(AssumeRole) with the serial number and current code of the caller's MFA device, or with
+    credentials that already carry MFA context (from M(mfa.aws.sts_mfa_session)), and registers the role's
+    temporary credentials as a fact.
+  - Runs on the controller, whatever the host. Each code is sent to AWS once, however many hosts run the task.
+  - Role credentials are cached in the AWS CLI's own cache and format, so the C(aws) CLI and this module reuse
+    each other's role sessions.
+  - The task's result is hidden from Ansible's output at every verbosity, as with O(ignore:no_log=true);
+    the registered variable and the fact keep the values.
+author:
+  - mfa.aws contributors
+options:
+  role_arn:
+    description:
+      - The ARN of the role to assume.
+    type: str
+    required: true
+  role_session_name:
+    description:
+      - The name of the role session, seen in CloudTrail and in the assumed role's ARN.
+      - When unset, a name such as C(mfa-aws-1764050000) is made up and, as the AWS CLI does with its own,
+        left out of the cache key, so the CLI's cached session for the same role is reused.
+    type: str
+  duration_seconds:
+    description:
+      - How long the credentials last, from 900 to the role's maximum session duration (at most 43200).
+      - Roles assumed with role credentials (role chaining) are limited to 3600 by AWS.
+      - When unset, AWS's default of 3600 applies.
+    type: int
+  external_id:
+    description:
+      - The external ID the role's trust policy requires, if any.
+    type: str
+  policy:
+    description:
+      - An inline session policy, as JSON text or as a dictionary, that further limits the session.
+    type: raw
+  policy_arns:
+    description:
+      - ARNs of managed policies that further limit the session (at most 10).
+    type: list
+    elements: str
+  tags:
+    description:
+      - Session tags, as a dictionary of keys and values.
+    type: dict
+  transitive_tag_keys:
+    description:
+      - Keys of O(tags) that pass on to roles assumed from this session.
+    type: list
+    elements: str
+  source_identity:
+    description:
+      - A source identity that stays with the session through role chaining, as the trust policy may require.
+    type: str
+  fact_name:
+    description:
+      - The name of the fact that receives the credentials dict.
+    type: str
+    default: aws_mfa_role
+extends_documentation_fragment:
+  - mfa.aws.connection
+  - mfa.aws.mfa
+  - mfa.aws.cache
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Returns real credentials under C(--check), so later tasks keep working.
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    platforms: all
+seealso:
+  - module: mfa.aws.sts_mfa_session
+  - module: mfa.aws.s3_bucket_list
+  - name: AssumeRole
+    description: The STS API this module calls.
+    link: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+"""
+
+EXAMPLES = r"""
+# ansible-playbook site.yml -e mfa_code=123456
+- name: Assume a role that requires MFA
+  mfa.aws.sts_mfa_assume_role:
+    role_arn: arn:aws:iam::210987654321:role/Admin
+    mfa_serial_number: arn:aws:iam::123456789012:mfa/alice
+    mfa_token: "{{ mfa_code }}"
+
+- name: List the other account's buckets
+  mfa.aws.s3_bucket_list:
+    access_key: "{{ aws_mfa_role.access_key }}"
+    secret_key: "{{ aws_mfa_role.secret_key }}"
+    session_token: "{{ aws_mfa_role.session_token }}"
+
+# One code, many roles: an MFA session first, then each role without a code.
+- name: Trade the code for a session
+  mfa.aws.sts_mfa_session:
+    mfa_serial_number: arn:aws:iam::123456789012:mfa/alice
+    mfa_token: "{{ mfa_code }}"
+
+- name: Open every account's role with the session
+  mfa.aws.sts_mfa_assume_role:
+    role_arn: "{{ item }}"
+    access_key: "{{ aws_mfa_session.access_key }}"
+    secret_key: "{{ aws_mfa_session.secret_key }}"
+    session_token: "{{ aws_mfa_session.session_token }}"
+  loop:
+    - arn:aws:iam::210987654321:role/Admin
+    - arn:aws:iam::345678901234:role/Admin
+  register: roles
+"""
+
+RETURN = r"""
+credentials:
+  description: The role's temporary credentials; the fact named by O(fact_name) holds the same dict.
+  returned: success
+  type: dict
+  contains:
+    access_key:
+      description: The access key ID.
+      type: str
+      sample: ASIAIOSFODNN7EXAMPLE
+    secret_key:
+      description: The secret access key.
+      type: str
+      sample: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY
+    session_token:
+      description: The session token.
+      type: str
+      sample: AQoEXAMPLEH4aoAH0gNCAPy...
+    expiration:
+      description: When the credentials expire, ISO 8601 in UTC.
+      type: str
+      sample: "2026-11-25T18:06:10+00:00"
+identity:
+  description: The assumed role session the credentials act as.
+  returned: success
+  type: dict
+  contains:
+    account:
+      description: The role's account ID.
+      type: str
+      sample: "210987654321"
+    arn:
+      description: The assumed role session's ARN.
+      type: str
+      sample: arn:aws:sts::210987654321:assumed-role/Admin/mfa-aws-1764050000
+    user_id:
+      description: The assumed role ID, C(ROLEID:SESSIONNAME).
+      type: str
+      sample: AROA3XFRBF535PLBIFPI4:mfa-aws-1764050000
+environment:
+  description: The credentials as environment variables, for the C(environment) keyword and the aws CLI.
+  returned: success
+  type: dict
+  sample:
+    AWS_ACCESS_KEY_ID: ASIAIOSFODNN7EXAMPLE
+    AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY
+    AWS_SESSION_TOKEN: AQoEXAMPLEH4aoAH0gNCAPy...
+cached:
+  description: Whether the credentials came from the cache rather than a new STS call.
+  returned: success
+  type: bool
+  sample: false
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._exchange import assume_role
+from ansible_collections.mfa.aws.plugins.module_utils._results import fact_name, sts_module_result
+from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_ARGUMENT_SPEC
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=ASSUME_ROLE_ARGUMENT_SPEC, supports_check_mode=True)
+    try:
+        name = fact_name(module.params["fact_name"])
+        module.exit_json(**sts_module_result(assume_role(module.params), name))
+    except MfaAwsError as error:
+        module.fail_json(msg=str(error))
+
+
+if __name__ == "__main__":
+    main()
