@@ -20,3 +20,20 @@ options:
       - Defaults to the AWS CLI's cache, C(~/.aws/cli/cache).
     type: path
 """
+
+    # Where lookups may also read these options from.
+    PLUGINS = r"""
+options:
+  cache:
+    env:
+      - name: MFA_AWS_CACHE
+    ini:
+      - section: mfa_aws
+        key: cache
+  cache_dir:
+    env:
+      - name: MFA_AWS_CACHE_DIR
+    ini:
+      - section: mfa_aws
+        key: cache_dir
+"""

@@ -20,3 +20,21 @@ options:
       - May be left out when the cache holds credentials with more than 15 minutes left.
     type: str
 """
+
+    # Where lookups may also read these options from.
+    PLUGINS = r"""
+options:
+  mfa_serial_number:
+    env:
+      - name: MFA_AWS_SERIAL_NUMBER
+    ini:
+      - section: mfa_aws
+        key: mfa_serial_number
+    vars:
+      - name: mfa_aws_serial_number
+  mfa_token:
+    env:
+      - name: MFA_AWS_TOKEN
+    vars:
+      - name: mfa_aws_token
+"""

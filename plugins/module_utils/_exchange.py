@@ -12,9 +12,10 @@ import contextlib
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, ContextManager, Mapping
+from typing import Any, Callable, ContextManager, Mapping, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
 from ansible_collections.mfa.aws.plugins.module_utils._cache import (
@@ -26,6 +27,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._cache import (
 )
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, describe_exception
+from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_config, role_profile
 
 try:
     from botocore.credentials import AssumeRoleCredentialFetcher, CachedCredentialFetcher
@@ -37,6 +39,9 @@ except ImportError:  # require_botocore() reports it before any fetcher is built
 REUSE_WINDOW = 15 * 60
 # Credentials that the code in hand already bought are used down to this margin: the code can't buy more.
 SAME_CODE_WINDOW = 60
+CHAINED_ROLE_MAX = 3600
+# Real STS answers in 100-300 ms; a bounded pool keeps 20 roles near the time of one.
+MAX_PARALLEL_ROLES = 10
 
 LockFactory = Callable[[str, str], ContextManager[Any]]
 
@@ -162,8 +167,8 @@ class MfaOptions:
     cache_dir: str
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> MfaOptions:
-        serial = check.mfa_serial_number(options.get("mfa_serial_number"))
+    def from_options(cls, options: Mapping[str, Any], profile_serial: str | None = None) -> MfaOptions:
+        serial = check.mfa_serial_number(options.get("mfa_serial_number") or profile_serial)
         token = check.mfa_token(options.get("mfa_token"))
         check.mfa_pair(serial, token)
         cache = options.get("cache")
@@ -171,15 +176,45 @@ class MfaOptions:
 
 
 def session_request(options: Mapping[str, Any]) -> tuple[Connection, MfaOptions, int | None]:
-    """Everything GetSessionToken needs, checked before anything is sent."""
-    mfa = MfaOptions.from_options(options)
+    """Everything GetSessionToken needs, checked before anything is sent.
+
+    With a role profile, the session is its source_profile's, with the profile's mfa_serial.
+    """
+    connection = Connection.from_options(options)
+    profile = role_profile(connection)
+    if profile is not None:
+        connection, serial = profile.source, profile.mfa_serial
+    else:
+        serial = profile_config(connection).get("mfa_serial")
+    mfa = MfaOptions.from_options(options, serial)
     duration = check.duration_seconds(options.get("duration_seconds"), check.SESSION_DURATION)
-    return Connection.from_options(options), mfa, duration
+    return connection, mfa, duration
 
 
 def role_request(options: Mapping[str, Any]) -> tuple[Connection, MfaOptions, str, dict[str, Any]]:
-    """Everything AssumeRole needs, in botocore's argument names, checked before anything is sent."""
-    mfa = MfaOptions.from_options(options)
+    """Everything AssumeRole needs, in botocore's argument names, checked before anything is sent.
+
+    A role profile fills in what the options leave unset, as the AWS CLI reads it.
+    """
+    connection = Connection.from_options(options)
+    profile = role_profile(connection)
+    if profile is not None:
+        if options.get("role_arn"):
+            raise MfaAwsError(
+                f"profile {profile.name} already names a role ({profile.role_arn}): drop role_arn, or set profile "
+                "to a profile with the IAM user's keys"
+            )
+        defaults = {
+            "role_arn": profile.role_arn,
+            "duration_seconds": profile.duration_seconds,
+            "external_id": profile.external_id,
+            "role_session_name": profile.role_session_name,
+        }
+        options = {**defaults, **{key: value for key, value in options.items() if value is not None}}
+        connection = profile.source
+    elif not options.get("role_arn"):
+        raise MfaAwsError("role_arn: required, unless profile names a role profile (role_arn + source_profile)")
+    mfa = MfaOptions.from_options(options, profile.mfa_serial if profile else None)
     arn = check.role_arn(options.get("role_arn"))
     tags = check.tags(options.get("tags"))
     arguments = {
@@ -193,7 +228,7 @@ def role_request(options: Mapping[str, Any]) -> tuple[Connection, MfaOptions, st
         "SourceIdentity": check.source_identity(options.get("source_identity")),
         "SerialNumber": mfa.serial,
     }
-    return Connection.from_options(options), mfa, arn, {key: value for key, value in arguments.items() if value}
+    return connection, mfa, arn, {key: value for key, value in arguments.items() if value}
 
 
 def _open_cache(mfa: MfaOptions) -> CredentialFileCache:
@@ -204,7 +239,13 @@ def _open_cache(mfa: MfaOptions) -> CredentialFileCache:
 
 
 def _exchange(
-    fetcher: Any, files: CredentialFileCache, mfa: MfaOptions, lock: LockFactory, operation: str, target: str | None
+    fetcher: Any,
+    files: CredentialFileCache,
+    mfa: MfaOptions,
+    lock: LockFactory,
+    operation: str,
+    target: str | None,
+    precheck: Callable[[], None] = lambda: None,
 ) -> tuple[dict[str, Any], bool]:
     """Run one fetcher under the device's lock: reuse, or spend the code exactly once."""
     lock_name = hashlib.sha256((mfa.serial or fetcher.cache_key).encode()).hexdigest()[:20]
@@ -217,6 +258,7 @@ def _exchange(
                 f"{operation} needs an MFA code and no cached credentials are left: set mfa_token, "
                 "e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook -e mfa_code=123456"
             )
+        precheck()
         spent = SpentCodes(files, mfa.serial) if mfa.serial and mfa.token else None
         if spent is not None:
             earlier = spent.lookup(mfa.token)
@@ -294,5 +336,46 @@ def assume_role(options: Mapping[str, Any], lock: LockFactory = no_lock) -> Exch
         cache=store,
         expiry_window_seconds=REUSE_WINDOW,
     )
-    response, cached = _exchange(fetcher, files, mfa, lock, "AssumeRole", arn)
+    duration = arguments.get("DurationSeconds") or 0
+
+    def refuse_long_chains() -> None:
+        # AWS caps role chaining at an hour; asking who signs costs no code, a refused AssumeRole may.
+        if duration > CHAINED_ROLE_MAX and source.is_temporary:
+            try:
+                caller = connection.client("sts", source).get_caller_identity()["Arn"]
+            except Exception as error:  # botocore raises many types; each becomes one line
+                raise MfaAwsError(describe_exception(error, "GetCallerIdentity")) from None
+            if ":assumed-role/" in caller:
+                raise MfaAwsError(
+                    f"duration_seconds: {duration} is over AWS's limit of {CHAINED_ROLE_MAX} for a role assumed "
+                    f"with another role's credentials ({caller}); ask for {CHAINED_ROLE_MAX} or less"
+                )
+
+    response, cached = _exchange(fetcher, files, mfa, lock, "AssumeRole", arn, refuse_long_chains)
     return _result(response, cached, files.warnings)
+
+
+def assume_roles(options: Mapping[str, Any], role_arns: Sequence[str], lock: LockFactory = no_lock) -> list[ExchangeResult]:
+    """Many roles with one code: one MFA session, then each role with the session's credentials.
+
+    MFA session credentials satisfy aws:MultiFactorAuthPresent in the roles' trust policies, so the code is
+    spent once (and the session cached per user and device) however many roles and accounts follow.
+    """
+    if len(role_arns) <= 1:
+        return [assume_role({**options, "role_arn": role_arns[0] if role_arns else options.get("role_arn")}, lock)]
+    for arn in role_arns:  # every role's options are checked before the code is spent
+        role_request({**options, "role_arn": arn})
+    role_options = dict(options)
+    connection, mfa, _ = session_request({key: value for key, value in options.items() if key != "duration_seconds"})
+    if mfa.serial:
+        session = get_session_token({**options, "duration_seconds": None}, lock)
+        role_options.update(
+            access_key=session.credentials.access_key,
+            secret_key=session.credentials.secret_key,
+            session_token=session.credentials.session_token,
+            profile=None,
+            mfa_serial_number=None,
+            mfa_token=None,
+        )
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ROLES, len(role_arns))) as pool:
+        return list(pool.map(lambda arn: assume_role({**role_options, "role_arn": arn}, lock), role_arns))

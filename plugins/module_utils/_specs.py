@@ -36,7 +36,7 @@ ASSUME_ROLE_ARGUMENT_SPEC: Spec = {
     **CONNECTION_ARGUMENT_SPEC,
     **MFA_ARGUMENT_SPEC,
     **CACHE_ARGUMENT_SPEC,
-    "role_arn": {"type": "str", "required": True},
+    "role_arn": {"type": "str"},
     "role_session_name": {"type": "str"},
     "duration_seconds": {"type": "int"},
     "external_id": {"type": "str"},

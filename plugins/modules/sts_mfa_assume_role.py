@@ -21,45 +21,9 @@ options:
   role_arn:
     description:
       - The ARN of the role to assume.
-    type: str
-    required: true
-  role_session_name:
-    description:
-      - The name of the role session, seen in CloudTrail and in the assumed role's ARN.
-      - When unset, a name such as C(mfa-aws-1764050000) is made up and, as the AWS CLI does with its own,
-        left out of the cache key, so the CLI's cached session for the same role is reused.
-    type: str
-  duration_seconds:
-    description:
-      - How long the credentials last, from 900 to the role's maximum session duration (at most 43200).
-      - Roles assumed with role credentials (role chaining) are limited to 3600 by AWS.
-      - When unset, AWS's default of 3600 applies.
-    type: int
-  external_id:
-    description:
-      - The external ID the role's trust policy requires, if any.
-    type: str
-  policy:
-    description:
-      - An inline session policy, as JSON text or as a dictionary, that further limits the session.
-    type: raw
-  policy_arns:
-    description:
-      - ARNs of managed policies that further limit the session (at most 10).
-    type: list
-    elements: str
-  tags:
-    description:
-      - Session tags, as a dictionary of keys and values.
-    type: dict
-  transitive_tag_keys:
-    description:
-      - Keys of O(tags) that pass on to roles assumed from this session.
-    type: list
-    elements: str
-  source_identity:
-    description:
-      - A source identity that stays with the session through role chaining, as the trust policy may require.
+      - Required, unless O(profile) names a role profile of the shared config file (C(role_arn) with
+        C(source_profile), and C(mfa_serial), C(duration_seconds), C(external_id), C(role_session_name) when
+        set), which is then read as the AWS CLI reads it.
     type: str
   fact_name:
     description:
@@ -67,6 +31,7 @@ options:
     type: str
     default: aws_mfa_role
 extends_documentation_fragment:
+  - mfa.aws.assume_role
   - mfa.aws.connection
   - mfa.aws.mfa
   - mfa.aws.cache

@@ -11,24 +11,20 @@ description:
     current code of the user's MFA device, and registers the temporary credentials as a fact.
   - Credentials from an MFA session carry MFA context, so policies that require C(aws:MultiFactorAuthPresent)
     accept them, and M(mfa.aws.sts_mfa_assume_role) can open roles with them without another code.
-  - Runs on the controller, whatever the host. Each code is sent to AWS once, however many hosts run the task:
+  - Runs on the controller, whatever the host. Each code is sent to AWS once, however many hosts run the task;
     the first host makes the call and the others read its credentials from the cache.
   - The task's result is hidden from Ansible's output at every verbosity, as with O(ignore:no_log=true);
     the registered variable and the fact keep the values.
 author:
   - mfa.aws contributors
 options:
-  duration_seconds:
-    description:
-      - How long the credentials last, from 900 (15 minutes) to 129600 (36 hours). AWS's default is 43200.
-      - AWS caps sessions of an account's root user at 3600.
-    type: int
   fact_name:
     description:
       - The name of the fact that receives the credentials dict.
     type: str
     default: aws_mfa_session
 extends_documentation_fragment:
+  - mfa.aws.session
   - mfa.aws.connection
   - mfa.aws.mfa
   - mfa.aws.cache
@@ -51,8 +47,6 @@ attributes:
     support: full
   platform:
     platforms: all
-notes:
-  - AWS refuses C(GetSessionToken) signed with temporary credentials; use the IAM user's own keys.
 seealso:
   - module: mfa.aws.sts_mfa_assume_role
   - module: mfa.aws.s3_bucket_list

@@ -1,0 +1,48 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    # What AssumeRole takes besides the role and the MFA device.
+    DOCUMENTATION = r"""
+options:
+  role_session_name:
+    description:
+      - The name of the role session, seen in CloudTrail and in the assumed role's ARN.
+      - When unset, a name such as C(mfa-aws-1764050000) is made up and, as the AWS CLI does with its own,
+        left out of the cache key, so the CLI's cached session for the same role is reused.
+    type: str
+  duration_seconds:
+    description:
+      - How long the role's credentials last, from 900 to the role's maximum session duration (at most 43200).
+      - Roles assumed with another role's credentials (role chaining) are limited to 3600 by AWS; a longer
+        request is refused before any code is sent.
+      - When unset, AWS's default of 3600 applies.
+    type: int
+  external_id:
+    description:
+      - The external ID the role's trust policy requires, if any.
+    type: str
+  policy:
+    description:
+      - An inline session policy, as JSON text or as a dictionary, that further limits the session.
+    type: raw
+  policy_arns:
+    description:
+      - ARNs of managed policies that further limit the session (at most 10).
+    type: list
+    elements: str
+  tags:
+    description:
+      - Session tags, as a dictionary of keys and values.
+    type: dict
+  transitive_tag_keys:
+    description:
+      - Keys of O(tags) that pass on to roles assumed from this session.
+    type: list
+    elements: str
+  source_identity:
+    description:
+      - A source identity that stays with the session through role chaining, as the trust policy may require.
+    type: str
+"""

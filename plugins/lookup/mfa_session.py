@@ -1,0 +1,72 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+name: mfa_session
+short_description: Temporary credentials for an IAM user's MFA session
+version_added: 0.1.0
+description:
+  - Returns the credentials of an MFA session (STS GetSessionToken), as M(mfa.aws.sts_mfa_session) returns them.
+  - However many hosts and forks evaluate the lookup, each code reaches AWS once; the others wait for that
+    call and read its result. Credentials are reused, also by later runs, while more than 15 minutes remain.
+author:
+  - mfa.aws contributors
+extends_documentation_fragment:
+  - mfa.aws.session
+  - mfa.aws.connection
+  - mfa.aws.mfa
+  - mfa.aws.mfa.plugins
+  - mfa.aws.cache
+  - mfa.aws.cache.plugins
+seealso:
+  - module: mfa.aws.sts_mfa_session
+  - plugin: mfa.aws.mfa_assume_role
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+# ansible-playbook site.yml -e mfa_code=123456
+- name: List buckets with an MFA session
+  vars:
+    session: >-
+      {{ lookup('mfa.aws.mfa_session', mfa_serial_number='arn:aws:iam::123456789012:mfa/alice', mfa_token=mfa_code) }}
+  mfa.aws.s3_bucket_list:
+    access_key: "{{ session.access_key }}"
+    secret_key: "{{ session.secret_key }}"
+    session_token: "{{ session.session_token }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: The session's credentials dict.
+  type: list
+  elements: dict
+  contains:
+    access_key:
+      description: The access key ID.
+      type: str
+    secret_key:
+      description: The secret access key.
+      type: str
+    session_token:
+      description: The session token.
+      type: str
+    expiration:
+      description: When the credentials expire, ISO 8601 in UTC.
+      type: str
+"""
+
+from typing import Any
+
+from ansible_collections.mfa.aws.plugins.module_utils._exchange import get_session_token
+from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
+
+
+class LookupModule(MfaAwsLookup):
+    option_names = tuple(name for name in SESSION_ARGUMENT_SPEC if name != "fact_name")
+
+    def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+        options = self.read_options(variables, kwargs)
+        return [self.worded(lambda: get_session_token(options, controller_lock)).as_dict()]
