@@ -51,7 +51,8 @@ def mfa_token(value: Any) -> str | None:
             "was given as a number and lost its leading zeros; quote it so it stays a string, e.g. '012345'",
         )
     if not _TOKEN.fullmatch(text):
-        shape = f"{len(text)} digits" if text.isdigit() else f"{len(text)} characters, not all digits"
+        digits = text.isascii() and text.isdigit()
+        shape = f"{len(text)} digits" if digits else f"{len(text)} characters, not all digits"
         raise _fail("mfa_token", f"must be exactly the 6 digits your MFA device shows; got {shape}")
     return text
 

@@ -1,0 +1,172 @@
+"""Local checks refuse, with a line naming the option, exactly what STS would refuse."""
+
+import json
+
+import pytest
+
+from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+
+
+@pytest.mark.parametrize("value", ["123456", "000000", " 654321 "])
+def test_codes_of_six_digits_pass(value):
+    assert check.mfa_token(value) == value.strip()
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("12345", "got 5 digits"),
+        ("1234567", "got 7 digits"),
+        ("12a456", "not all digits"),
+        ("１２３４５６", "not all digits"),  # full-width digits are not what STS takes
+        (12345, "leading zeros"),
+        (True, "as a string"),
+        (["123456"], "as a string"),
+    ],
+)
+def test_bad_codes_are_refused_with_the_rule(value, words):
+    with pytest.raises(MfaAwsError, match="^mfa_token: ") as error:
+        check.mfa_token(value)
+    assert words in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_a_code_given_as_a_number_with_six_digits_passes():
+    assert check.mfa_token(123456) == "123456"
+
+
+@pytest.mark.parametrize(
+    "value", ["arn:aws:iam::123456789012:mfa/alice", "GAHT12345678", "arn:aws-cn:iam::123456789012:mfa/a.b@c"]
+)
+def test_serials_pass(value):
+    assert check.mfa_serial_number(value) == value
+
+
+@pytest.mark.parametrize("value", ["short", "arn:aws:iam::123456789012:mfa/alice smith", "x" * 257])
+def test_bad_serials_are_refused(value):
+    with pytest.raises(MfaAwsError, match="^mfa_serial_number: must be 9-256 characters"):
+        check.mfa_serial_number(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:iam::123456789012:role/Admin",
+        "arn:aws:iam::123456789012:role/path/to/Admin",
+        "arn:aws-us-gov:iam::123456789012:role/a+b=c,d.e@f-g",
+    ],
+)
+def test_role_arns_pass(value):
+    assert check.role_arn(value) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "Admin",
+        "arn:aws:iam::12345678901:role/Admin",
+        "arn:aws:iam::123456789012:user/alice",
+        "arn:aws:sts::123456789012:role/Admin",
+        "arn:aws:iam::123456789012:role/",
+    ],
+)
+def test_bad_role_arns_are_refused(value):
+    with pytest.raises(MfaAwsError, match="^role_arn: must be a role ARN"):
+        check.role_arn(value)
+
+
+@pytest.mark.parametrize(("value", "ok"), [("ab", True), ("a" * 64, True), ("a", False), ("a" * 65, False), ("a b", False)])
+def test_session_names(value, ok):
+    if ok:
+        assert check.role_session_name(value) == value
+    else:
+        with pytest.raises(MfaAwsError, match="^role_session_name: must be 2-64"):
+            check.role_session_name(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "bounds", "expected"),
+    [(900, check.SESSION_DURATION, 900), ("3600", check.ROLE_DURATION, 3600), (129600, check.SESSION_DURATION, 129600)],
+)
+def test_durations_in_bounds_pass(value, bounds, expected):
+    assert check.duration_seconds(value, bounds) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "bounds", "words"),
+    [
+        (899, check.SESSION_DURATION, "from 900 to 129600 seconds, got 899"),
+        (129601, check.SESSION_DURATION, "got 129601"),
+        (43201, check.ROLE_DURATION, "from 900 to 43200 seconds, got 43201"),
+        ("an hour", check.ROLE_DURATION, "whole number"),
+        (1800.5, check.ROLE_DURATION, "whole number"),
+        (True, check.ROLE_DURATION, "whole number"),
+    ],
+)
+def test_durations_out_of_bounds_are_refused(value, bounds, words):
+    with pytest.raises(MfaAwsError, match="^duration_seconds: ") as error:
+        check.duration_seconds(value, bounds)
+    assert words in str(error.value)
+
+
+@pytest.mark.parametrize(("value", "ok"), [("ab", True), ("x:y/z=1", True), ("a", False), ("a b", False), ("a" * 1225, False)])
+def test_external_ids(value, ok):
+    if ok:
+        assert check.external_id(value) == value
+    else:
+        with pytest.raises(MfaAwsError, match="^external_id: must be 2-1224"):
+            check.external_id(value)
+
+
+def test_policy_as_mapping_and_text_compact_to_the_same_json():
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    assert check.policy(document) == check.policy(json.dumps(document, indent=4))
+    assert json.loads(check.policy(document)) == document
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("{not json", "is not valid JSON"), ("[1, 2]", "must be a JSON object"), ({"Sid": "x" * 2100}, "STS allows 2048")],
+)
+def test_bad_policies_are_refused(value, words):
+    with pytest.raises(MfaAwsError, match="^policy: ") as error:
+        check.policy(value)
+    assert words in str(error.value)
+
+
+def test_policy_arns():
+    arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/team/Mine"]
+    assert check.policy_arns(arns) == arns
+    with pytest.raises(MfaAwsError, match="^policy_arns: 'arn:aws:iam::123456789012:role/x' is not"):
+        check.policy_arns(["arn:aws:iam::123456789012:role/x"])
+    with pytest.raises(MfaAwsError, match="at most 10"):
+        check.policy_arns(arns * 6)
+
+
+def test_tags_and_transitive_keys():
+    tags = check.tags({"Project": "blue sky", "cost-centre": 42})
+    assert tags == {"Project": "blue sky", "cost-centre": "42"}
+    assert check.transitive_tag_keys(["Project"], tags) == ["Project"]
+    with pytest.raises(MfaAwsError, match="^transitive_tag_keys: names keys that are not in tags: Team"):
+        check.transitive_tag_keys(["Team"], tags)
+    with pytest.raises(MfaAwsError, match="^tags: key 'a#b'"):
+        check.tags({"a#b": "x"})
+    with pytest.raises(MfaAwsError, match="at most 50"):
+        check.tags({f"k{i}": "v" for i in range(51)})
+
+
+@pytest.mark.parametrize(("value", "ok"), [("alice", True), ("aws:alice", False), ("a", False), ("a" * 65, False)])
+def test_source_identity(value, ok):
+    if ok:
+        assert check.source_identity(value) == value
+    else:
+        with pytest.raises(MfaAwsError, match="^source_identity: "):
+            check.source_identity(value)
+
+
+def test_a_code_without_its_device_is_refused():
+    with pytest.raises(MfaAwsError, match="^mfa_token: was given without mfa_serial_number"):
+        check.mfa_pair(None, "123456")
+    check.mfa_pair("arn:aws:iam::123456789012:mfa/alice", None)
