@@ -1,0 +1,73 @@
+"""Fixtures shared by every test: the collection on disk, the AWS emulator, and the Ansible runner.
+
+The logic lives in tests/harness/; this file only wires it into pytest.
+"""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.harness import AnsibleRunner, CollectionTree, make_process_collection_tree
+
+if TYPE_CHECKING:
+    from tests.emulator import Emulator, World
+
+# Made at import time, not in a fixture, because test modules import
+# `ansible_collections.mfa.aws...` at collection time, before any fixture runs.
+# One per process: each pytest-xdist worker imports this file and gets its own tree.
+COLLECTIONS = make_process_collection_tree()
+if str(COLLECTIONS.root) not in sys.path:
+    sys.path.insert(0, str(COLLECTIONS.root))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Marked from the fixtures they use, so `-m "not playbook"` gives a fast unit-only run.
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "ansible" in fixtures:
+            item.add_marker(pytest.mark.playbook)
+        if "emulator" in fixtures:
+            item.add_marker(pytest.mark.emulator)
+
+
+@pytest.fixture(scope="session")
+def collection() -> CollectionTree:
+    """The ansible_collections tree holding mfa.aws; `.root` is what ANSIBLE_COLLECTIONS_PATH holds."""
+    return COLLECTIONS
+
+
+@pytest.fixture(scope="session")
+def collections_path(collection: CollectionTree) -> Path:
+    return collection.root
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator["Emulator"]:
+    """The local AWS emulator, one per session (per xdist worker), on 127.0.0.1."""
+    from tests.emulator import Emulator
+
+    emu = Emulator.start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def world(emulator: "Emulator") -> "World":
+    """A fresh account, IAM user with MFA device, and buckets in the emulator, for this test alone."""
+    return emulator.build_world()
+
+
+@pytest.fixture
+def ansible(tmp_path: Path, collection: CollectionTree, request: pytest.FixtureRequest) -> AnsibleRunner:
+    """Runs ansible-playbook in a sandbox under tmp_path.
+
+    Bound to the emulator only when the test uses it (through `world` or `emulator`), so tests
+    that need no AWS do not start one.
+    """
+    emu = request.getfixturevalue("emulator") if "emulator" in request.fixturenames else None
+    return AnsibleRunner(tmp_path / "ansible", collection, emulator=emu)
