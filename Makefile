@@ -14,13 +14,27 @@ REQUIREMENTS := requirements.txt requirements-dev.txt
 PYTEST_WORKERS ?= 4
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k sts -x"`.
 PYTEST_ARGS ?=
+# Extra ansible-test sanity arguments, e.g. `make sanity SANITY_ARGS="--test validate-modules"`.
+SANITY_ARGS ?=
 
 .DEFAULT_GOAL := test
-.PHONY: test venv lint clean
+.PHONY: test pytest sanity venv lint clean
 
-test: $(VENV_STAMP)
+# Unit, playbook and ecosystem tests, then ansible-test sanity. The two run one after the other: each
+# keeps both cores busy, so running them side by side would not finish sooner.
+test: pytest sanity
+
+pytest: $(VENV_STAMP)
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
 	@$(VENV_PYTHON) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# ansible-test sanity, in its docker-free venv mode, on a copy of the collection laid out as
+# ansible_collections/mfa/aws (see tests/sanity/run_sanity.py). The first run on a machine builds
+# ansible-test's venvs from PyPI (about 2 minutes on the 2-core CI machine); later runs reuse them
+# (about 30 s). Pick tests with `make sanity SANITY_ARGS="--test pylint"`.
+sanity: $(VENV_STAMP)
+	@echo "==> ansible-test sanity"
+	@$(VENV_PYTHON) tests/sanity/run_sanity.py $(SANITY_ARGS)
 
 venv: $(VENV_STAMP)
 

@@ -10,7 +10,7 @@ description:
   - However many hosts and forks evaluate the lookup, each code reaches AWS once; the others wait for that
     call and read its result. Credentials are reused, also by later runs, while more than 15 minutes remain.
 author:
-  - mfa.aws contributors
+  - mfa.aws contributors (@mfa-aws)
 extends_documentation_fragment:
   - mfa.aws.session
   - mfa.aws.connection

@@ -366,7 +366,7 @@ def assume_roles(options: Mapping[str, Any], role_arns: Sequence[str], lock: Loc
     for arn in role_arns:  # every role's options are checked before the code is spent
         role_request({**options, "role_arn": arn})
     role_options = dict(options)
-    connection, mfa, _ = session_request({key: value for key, value in options.items() if key != "duration_seconds"})
+    mfa = session_request({key: value for key, value in options.items() if key != "duration_seconds"})[1]
     if mfa.serial:
         session = get_session_token({**options, "duration_seconds": None}, lock)
         role_options.update(

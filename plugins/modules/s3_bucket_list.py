@@ -13,7 +13,7 @@ description:
     limit for unpaginated listings; O(prefix) and O(bucket_region) are filtered by S3, not on the controller.
   - Runs on the controller, whatever the host.
 author:
-  - mfa.aws contributors
+  - mfa.aws contributors (@mfa-aws)
 options:
   prefix:
     description:

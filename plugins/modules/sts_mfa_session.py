@@ -16,7 +16,7 @@ description:
   - The task's result is hidden from Ansible's output at every verbosity, as with O(ignore:no_log=true);
     the registered variable and the fact keep the values.
 author:
-  - mfa.aws contributors
+  - mfa.aws contributors (@mfa-aws)
 options:
   fact_name:
     description:

@@ -51,7 +51,7 @@ class PlaybookResult:
     @property
     def recap(self) -> dict[str, dict[str, int]]:
         """The PLAY RECAP as {host: {"ok": n, "changed": n, "failed": n, ...}}."""
-        _, marker, tail = self.stdout.rpartition("PLAY RECAP")
+        marker, tail = self.stdout.rpartition("PLAY RECAP")[1:]
         if not marker:
             return {}
         recap: dict[str, dict[str, int]] = {}

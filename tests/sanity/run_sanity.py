@@ -1,0 +1,129 @@
+"""Run `ansible-test sanity` on the collection, without docker and without a network beyond PyPI.
+
+ansible-test only runs from a tree laid out as .../ansible_collections/NAMESPACE/NAME, so the
+collection's files (those git tracks, and untracked ones git does not ignore) are copied into such a
+tree in a temporary directory first; local clutter (.venv, caches, test output) never gets there.
+
+    python tests/sanity/run_sanity.py                   # every sanity test, Python 3.11
+    python tests/sanity/run_sanity.py --test validate-modules --test pylint
+    python tests/sanity/run_sanity.py --keep            # leave the temporary tree for inspection
+
+Any argument other than --keep goes to `ansible-test sanity` as is. ansible-test must be installed
+beside the Python that runs this script (requirements-dev.txt installs it, with ansible-core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+NAMESPACE, NAME = "mfa", "aws"
+PYTHON_VERSION = "3.11"
+STAND_IN = Path(__file__).with_name("get_pip_offline.py")
+# The pip release ansible-test bootstraps into its venvs, when its source can't be read.
+DEFAULT_PIP_VERSION = "24.2"
+
+
+def collection_files(repo: Path) -> list[str]:
+    """Paths, relative to the repo, of the files git tracks or would track (not ignored)."""
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    # --cached also lists files deleted from the work tree but not yet from the index.
+    return sorted({path for path in listing.split("\0") if path and os.path.lexists(repo / path)})
+
+
+def copy_collection(repo: Path, destination: Path) -> None:
+    for relative in collection_files(repo):
+        source, target = repo / relative, destination / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, target)
+
+
+def ansible_test_executable() -> Path:
+    candidate = Path(sys.executable).parent / "ansible-test"
+    if candidate.exists():
+        return candidate
+    found = shutil.which("ansible-test")
+    if not found:
+        sys.exit("ansible-test was not found: install requirements-dev.txt (ansible-core) into this Python's venv")
+    return Path(found)
+
+
+def bootstrap_pip_version() -> str:
+    """The pip version whose bootstrap script ansible-test looks for in its cache."""
+    try:
+        import ansible_test
+    except ImportError:
+        return DEFAULT_PIP_VERSION
+    source = Path(ansible_test.__file__).parent / "_internal" / "python_requirements.py"
+    try:
+        match = re.search(r"\bpip=['\"]([0-9.]+)['\"]", source.read_text())
+    except OSError:
+        return DEFAULT_PIP_VERSION
+    return match.group(1) if match else DEFAULT_PIP_VERSION
+
+
+def install_pip_stand_in() -> None:
+    """Put the offline bootstrap script where ansible-test looks before it tries to download one.
+
+    A script already there is left alone, unless it is an older copy of this stand-in.
+    """
+    version = bootstrap_pip_version().replace(".", "_")
+    cached = Path("~/.ansible/test/cache").expanduser() / f"get_pip_{version}.py"
+    if cached.exists() and (
+        filecmp.cmp(cached, STAND_IN, shallow=False) or "Offline stand-in" not in cached.read_text()
+    ):
+        return
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(STAND_IN, cached)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary collection tree")
+    options, passthrough = parser.parse_known_args(argv)
+
+    install_pip_stand_in()
+    temporary = Path(tempfile.mkdtemp(prefix="mfa-aws-sanity-"))
+    tree = temporary / "ansible_collections" / NAMESPACE / NAME
+    try:
+        copy_collection(REPO, tree)
+        command = [
+            str(ansible_test_executable()),
+            "sanity",
+            "--venv",
+            "--python",
+            PYTHON_VERSION,
+            "--color",
+            "no",
+            *passthrough,
+        ]
+        print(f"==> {' '.join(command)}  (in {tree})", flush=True)
+        # ansible-test finds the collection from its working directory; the venv's bin goes first on
+        # PATH so the tools it starts are those of the same ansible-core.
+        environment = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        return subprocess.run(command, cwd=tree, env=environment, check=False).returncode
+    finally:
+        if options.keep:
+            print(f"==> collection tree kept in {tree}")
+        else:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
