@@ -91,7 +91,7 @@ EXAMPLES = r"""
   loop:
     - arn:aws:iam::210987654321:role/Admin
     - arn:aws:iam::345678901234:role/Admin
-  register: roles
+  register: role_sessions
 """
 
 RETURN = r"""
