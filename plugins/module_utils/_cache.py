@@ -20,9 +20,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 try:
-    from botocore.utils import JSONFileCache
+    from botocore.utils import JSONFileCache, parse_timestamp
 except ImportError:  # require_botocore() reports it when a plugin runs
     JSONFileCache = object
+    parse_timestamp = None
 
 DEFAULT_CACHE_DIR = os.path.join("~", ".aws", "cli", "cache")
 # Codes are valid for one 30 s step either side of now; a digest older than this can't be replayed.
@@ -68,9 +69,10 @@ def parse_expiration(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
+        # botocore writes "2026-01-01T12:00:00UTC" (strftime %Z) into the CLI's cache, not ISO 8601.
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+            moment = parse_timestamp(value) if parse_timestamp else datetime.fromisoformat(value)
+        except (ValueError, TypeError, OverflowError):
             return None
     else:
         return None

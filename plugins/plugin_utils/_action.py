@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
@@ -41,7 +42,7 @@ class MfaAwsAction(ActionBase):
         result = super().run(tmp, task_vars)
         validation = ArgumentSpecValidator(self.argument_spec).validate(self._task.args)
         if validation.error_messages:
-            message = "; ".join(validation.error_messages)
+            message = "; ".join(self._worded(error) for error in validation.errors)
             result.update(failed=True, msg=remove_values(message, validation._no_log_values))
             return result
         try:
@@ -52,6 +53,13 @@ class MfaAwsAction(ActionBase):
         if self.result_has_secrets:
             result["_ansible_no_log"] = True
         return result
+
+
+    def _worded(self, error: Exception) -> str:
+        # Worded as AnsibleModule words it, so the message reads the same as any module's.
+        if isinstance(error, UnsupportedError):
+            return f"Unsupported parameters for ({self._task.action}) module: {error}"
+        return str(error)
 
 
 class StsAction(MfaAwsAction):

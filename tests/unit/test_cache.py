@@ -134,3 +134,16 @@ def _key(fetcher_class, arguments):
 def test_role_cache_key_is_the_aws_cli_key(arguments):
     """The AWS CLI keys its role cache with botocore's fetcher; ours must give the same file name."""
     assert _key(RoleFetcher, arguments) == _key(AssumeRoleCredentialFetcher, arguments)
+
+
+def test_expiration_as_the_aws_cli_writes_it():
+    # botocore's JSONFileCache serialises datetimes with strftime("%Y-%m-%dT%H:%M:%S%Z").
+    from datetime import datetime, timezone
+
+    from ansible_collections.mfa.aws.plugins.module_utils._cache import parse_expiration
+
+    expected = datetime(2026, 11, 25, 12, 55, 22, tzinfo=timezone.utc)
+    assert parse_expiration("2026-11-25T12:55:22UTC") == expected
+    assert parse_expiration("2026-11-25T12:55:22Z") == expected
+    assert parse_expiration("2026-11-25T12:55:22+00:00") == expected
+    assert parse_expiration("not a date") is None

@@ -1,0 +1,92 @@
+"""AWS's refusals end in one line that says what to do, never a traceback."""
+
+from tests.playbooks.plays import mfa, play, task, with_credentials
+
+
+def run_one(ansible, world, module, options, **kwargs):
+    return ansible.run(play(task(module, options)), world=world, **kwargs)
+
+
+def assert_one_clean_line(result, match):
+    result.assert_failed(match=match)
+    assert "Traceback" not in result.output
+
+
+def test_a_wrong_code(ansible, world):
+    wrong = f"{(int(world.totp()) + 500000) % 1000000:06d}"
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, wrong))
+    assert_one_clean_line(result, "GetSessionToken refused the MFA code: it is wrong, expired, or was already used")
+    assert result.count("GetSessionToken", coded=True) == 1
+
+
+def test_a_code_used_elsewhere_is_refused_by_aws(ansible, world, tmp_path):
+    code = world.totp()
+    first = {**mfa(world, code), "cache_dir": str(tmp_path / "one")}
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", first).assert_ok()
+    # Another machine's cache knows nothing of the code: AWS itself refuses the replay.
+    second = {**mfa(world, code), "cache_dir": str(tmp_path / "two")}
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", second)
+    assert_one_clean_line(result, "refused the MFA code.*AWS said: AccessDenied: MultiFactorAuthentication failed")
+
+
+def test_a_spent_code_is_never_sent_twice_from_one_controller(ansible, world):
+    options = {**mfa(world), "cache": False}
+    twice = play(task("mfa.aws.sts_mfa_session", options), task("mfa.aws.sts_mfa_session", options))
+    result = ansible.run(twice, world=world)
+    assert_one_clean_line(result, "GetSessionToken was not called: this MFA code was already sent to AWS in this run")
+    assert result.count("GetSessionToken", coded=True) == 1
+
+
+def test_a_serial_that_is_not_the_users_device(ansible, world):
+    options = {**mfa(world), "mfa_serial_number": f"arn:aws:iam::{world.account_id}:mfa/someone-else"}
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options)
+    assert_one_clean_line(result, "could not validate the MFA code against mfa_serial_number")
+
+
+def test_a_role_that_requires_mfa_refuses_plain_keys(ansible, world):
+    role = next(role for role in world.roles.values() if role.requires_mfa)
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_assume_role", {"role_arn": role.arn})
+    assert_one_clean_line(result, f"AssumeRole on {role.arn} was refused: the role's trust policy")
+
+
+def test_session_credentials_are_refused_for_a_session_before_any_call(ansible, world):
+    first = task("mfa.aws.sts_mfa_session", mfa(world))
+    second = task("mfa.aws.sts_mfa_session", {**with_credentials("aws_mfa_session"), "cache": False})
+    result = ansible.run(play(first, second), world=world)
+    assert_one_clean_line(result, "GetSessionToken must be signed with an IAM user's long-term access keys")
+    assert result.count("GetSessionToken") == 1
+
+
+def test_credentials_that_expired_mid_run(ansible, world):
+    emulator = world.emulator
+    session = task("mfa.aws.sts_mfa_session", {**mfa(world), "duration_seconds": 3600})
+    listing = task("mfa.aws.s3_bucket_list", with_credentials("aws_mfa_session"))
+    ansible.run(play(session), world=world).assert_ok()
+    emulator.clock.advance(3700)
+    # The cache still holds the session (the controller's clock did not move); AWS's clock did.
+    result = ansible.run(play(session, listing), world=world)
+    assert_one_clean_line(result, "ListBuckets was called with temporary credentials that have expired")
+    assert "The provided token has expired." in result.output
+
+
+def test_throttling_is_retried_then_succeeds(ansible, world):
+    world.emulator.inject_throttling(2)
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", {**mfa(world), "retries": 4}).assert_ok()
+    outcomes = [call.outcome for call in result.calls if call.action == "GetSessionToken"]
+    assert outcomes == ["Throttling", "Throttling", "ok"]
+
+
+def test_throttling_beyond_the_retries(ansible, world):
+    world.emulator.inject_throttling(3)
+    try:
+        result = run_one(ansible, world, "mfa.aws.sts_mfa_session", {**mfa(world), "retries": 1})
+    finally:
+        world.emulator.inject_throttling(0)
+    assert_one_clean_line(result, "GetSessionToken was throttled by AWS even after retrying: raise 'retries'")
+    assert result.count("GetSessionToken") == 2
+
+
+def test_an_unreachable_endpoint(ansible, world):
+    options = {**mfa(world), "endpoint_url": "http://127.0.0.1:9", "retries": 0}
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options)
+    assert_one_clean_line(result, "GetSessionToken could not reach AWS: .* Check endpoint_url, region and the network")

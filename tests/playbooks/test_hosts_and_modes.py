@@ -1,0 +1,48 @@
+"""Many hosts, check mode and the registered values: one coded call, real credentials everywhere."""
+
+from tests.playbooks.plays import mfa, play, task, with_credentials
+
+
+def test_five_hosts_make_one_coded_call(ansible, world):
+    playbook = play(task("mfa.aws.sts_mfa_session", mfa(world), register="session"), hosts="all", save=("session",))
+    result = ansible.run(playbook, world=world, hosts=5, forks=5).assert_ok()
+    assert result.count("GetSessionToken", coded=True) == 1
+    sessions = [result.json(f"host{index:02d}-session") for index in range(1, 6)]
+    assert len({session["credentials"]["access_key"] for session in sessions}) == 1
+    assert sorted(session["cached"] for session in sessions) == [False, True, True, True, True]
+
+
+def test_check_mode_returns_real_credentials(ansible, world):
+    playbook = play(
+        task("mfa.aws.sts_mfa_session", mfa(world), register="session"),
+        task("mfa.aws.s3_bucket_list", with_credentials("aws_mfa_session"), register="listing"),
+        save=("session", "listing"),
+    )
+    result = ansible.run(playbook, world=world, check=True).assert_ok()
+    session, listing = result.json("localhost-session"), result.json("localhost-listing")
+    assert session["credentials"]["access_key"].startswith("ASIA")
+    assert session["identity"]["arn"] == world.user_arn
+    assert sorted(bucket["name"] for bucket in listing["buckets"]) == sorted(world.buckets)
+    assert session["changed"] is False
+
+
+def test_the_result_is_hidden_from_output_but_registered_whole(ansible, world):
+    playbook = play(task("mfa.aws.sts_mfa_session", mfa(world), register="session"), save=("session",))
+    result = ansible.run(playbook, world=world, verbosity=1).assert_ok()
+    session = result.json("localhost-session")
+    credentials = session["credentials"]
+    assert session["environment"] == {
+        "AWS_ACCESS_KEY_ID": credentials["access_key"],
+        "AWS_SECRET_ACCESS_KEY": credentials["secret_key"],
+        "AWS_SESSION_TOKEN": credentials["session_token"],
+    }
+    assert session["ansible_facts"]["aws_mfa_session"] == credentials
+    assert credentials["expiration"].endswith("+00:00")
+    assert "the output has been hidden" in result.stdout
+    assert credentials["secret_key"] not in result.output
+
+
+def test_a_named_fact(ansible, world):
+    options = {**mfa(world), "fact_name": "prod_creds"}
+    lookup = "    - name: Check the fact\n      ansible.builtin.assert:\n        that: prod_creds.session_token | length > 0\n"
+    ansible.run(play(task("mfa.aws.sts_mfa_session", options), lookup), world=world).assert_ok()

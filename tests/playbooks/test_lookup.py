@@ -1,0 +1,136 @@
+"""The lookup: one STS call per code at any number of hosts and forks, reused across runs, shared with the CLI."""
+
+import json
+
+import botocore.session
+from botocore.credentials import JSONFileCache
+
+from tests.playbooks.plays import play
+
+
+def lookup_play(world, *terms, tasks=2, save=True, hosts="all", **options):
+    arguments = ", ".join([*(repr(term) for term in terms), *(f"{key}={value!r}" for key, value in options.items())])
+    body = ""
+    for index in range(tasks):
+        body += (
+            f"    - name: Use the credentials, task {index}\n"
+            "      ansible.builtin.set_fact:\n"
+            f"        key_{index}: \"{{{{ creds.access_key }}}}\"\n"
+        )
+    if save:
+        body += (
+            "    - name: Save what each host saw\n"
+            "      ansible.builtin.copy:\n"
+            "        content: \"{{ [key_0, creds.expiration] | to_json }}\"\n"
+            "        dest: \"{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}/{{ inventory_hostname }}.json\"\n"
+            "        mode: \"0600\"\n"
+        )
+    return f"""
+- hosts: {hosts}
+  gather_facts: false
+  vars:
+    creds: "{{{{ lookup('mfa.aws.mfa_assume_role', {arguments}) }}}}"
+  tasks:
+{body}"""
+
+
+def mfa_role(world):
+    return next(role for role in world.roles.values() if role.requires_mfa)
+
+
+def test_twenty_hosts_ten_forks_one_call(ansible, world):
+    role = mfa_role(world)
+    playbook = lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp())
+    result = ansible.run(playbook, world=world, hosts=20, forks=10).assert_ok()
+    assert result.count() == 1
+    assert result.count("AssumeRole", coded=True) == 1
+    seen = {tuple(result.json(f"host{index:02d}")) for index in range(1, 21)}
+    assert len(seen) == 1
+
+
+def test_a_rerun_needs_no_code_and_makes_no_call(ansible, world):
+    role = mfa_role(world)
+    first = lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp(), tasks=1)
+    ansible.run(first, world=world, hosts=2).assert_ok()
+    again = lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, tasks=1)
+    result = ansible.run(again, world=world, hosts=2).assert_ok()
+    assert result.count() == 0
+
+
+def test_no_code_and_nothing_cached(ansible, world):
+    role = mfa_role(world)
+    result = ansible.run(lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, tasks=1, hosts="localhost"), world=world)
+    result.assert_failed(match=r"AssumeRole needs an MFA code and no cached credentials are left: set mfa_token.*-e mfa_code=")
+    assert result.calls == []
+
+
+def test_several_roles_one_code(ansible, world):
+    roles = list(world.roles.values())
+    playbook = f"""
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: Open every role
+      ansible.builtin.copy:
+        content: "{{{{ query('mfa.aws.mfa_assume_role', *arns, mfa_serial_number=serial, mfa_token=code) | to_json }}}}"
+        dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{{{{ inventory_hostname }}}}.json"
+        mode: "0600"
+      vars:
+        arns: {json.dumps([role.arn for role in roles])}
+        serial: {world.mfa_serial}
+        code: "{world.totp()}"
+"""
+    result = ansible.run(playbook, world=world, hosts=4, forks=4).assert_ok()
+    assert result.count(coded=True) == 1
+    assert result.count("GetSessionToken", coded=True) == 1
+    assert result.count("AssumeRole", coded=False) == len(roles)
+    credentials = result.json("host01")
+    assert len(credentials) == len(roles)
+    assert all(result.json(f"host{index:02d}") == credentials for index in range(2, 5))
+
+
+def write_role_profile(ansible, world, role):
+    ansible.sandbox.aws_credentials_file.write_text(
+        f"[user]\naws_access_key_id = {world.access_key_id}\naws_secret_access_key = {world.secret_access_key}\n"
+    )
+    ansible.sandbox.aws_config_file.write_text(
+        f"[profile admin]\nrole_arn = {role.arn}\nsource_profile = user\nmfa_serial = {world.mfa_serial}\n"
+        f"region = {world.region}\n"
+    )
+
+
+def botocore_session(ansible, world, prompter):
+    """What the aws CLI does for `--profile admin`: botocore's assume-role provider with the CLI's cache."""
+    session = botocore.session.Session(profile="admin")
+    session.set_config_variable("config_file", str(ansible.sandbox.aws_config_file))
+    session.set_config_variable("credentials_file", str(ansible.sandbox.aws_credentials_file))
+    provider = session.get_component("credential_provider").get_provider("assume-role")
+    provider.cache = JSONFileCache(str(ansible.sandbox.aws_dir / "cli" / "cache"))
+    provider._prompter = prompter
+    return session
+
+
+def test_the_aws_cli_reads_what_the_lookup_wrote(ansible, world, monkeypatch):
+    role = mfa_role(world)
+    write_role_profile(ansible, world, role)
+    playbook = lookup_play(world, profile="admin", mfa_token=world.totp(), tasks=1, hosts="localhost")
+    result = ansible.run(playbook, world=world).assert_ok()
+    lookup_key = result.json("localhost")[0]
+
+    def no_prompt(prompt):
+        raise AssertionError("the CLI asked for a code: it did not find the lookup's session")
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", world.emulator.endpoint_url)
+    credentials = botocore_session(ansible, world, no_prompt).get_credentials().get_frozen_credentials()
+    assert credentials.access_key == lookup_key
+
+
+def test_the_lookup_reads_what_the_aws_cli_wrote(ansible, world, monkeypatch):
+    role = mfa_role(world)
+    write_role_profile(ansible, world, role)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", world.emulator.endpoint_url)
+    code = world.totp()
+    cli_key = botocore_session(ansible, world, lambda prompt: code).get_credentials().get_frozen_credentials().access_key
+    result = ansible.run(lookup_play(world, profile="admin", tasks=1, hosts="localhost"), world=world).assert_ok()
+    assert result.json("localhost")[0] == cli_key
+    assert result.count() == 0

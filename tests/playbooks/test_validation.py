@@ -1,0 +1,75 @@
+"""Bad input is refused with one line naming the option, before any call to AWS: no code is burned."""
+
+import pytest
+
+from tests.playbooks.plays import mfa, play, task
+
+ROLE = "arn:aws:iam::123456789012:role/Admin"
+
+CASES = [
+    ("mfa.aws.sts_mfa_session", {"mfa_token": "12345"}, "mfa_token: must be exactly the 6 digits your MFA device shows; got 5 digits"),
+    ("mfa.aws.sts_mfa_session", {"mfa_token": "12345a"}, "mfa_token: must be exactly the 6 digits"),
+    ("mfa.aws.sts_mfa_session", {"mfa_serial_number": "alice"}, "mfa_serial_number: must be 9-256 characters"),
+    ("mfa.aws.sts_mfa_session", {"duration_seconds": 600}, "duration_seconds: must be from 900 to 129600 seconds, got 600"),
+    ("mfa.aws.sts_mfa_session", {"duration_seconds": 129601}, "duration_seconds: must be from 900 to 129600 seconds"),
+    ("mfa.aws.sts_mfa_session", {"mfa_serial_number": None}, "mfa_token: was given without mfa_serial_number"),
+    ("mfa.aws.sts_mfa_session", {"access_key": "AKIAEXAMPLE123456789"}, "access_key was given without secret_key"),
+    ("mfa.aws.sts_mfa_session", {"profile": "p", "access_key": "A", "secret_key": "B"}, "profile and access_key were both given"),
+    ("mfa.aws.sts_mfa_session", {"endpoint_url": "127.0.0.1:5000"}, "endpoint_url: must start with https://"),
+    ("mfa.aws.sts_mfa_session", {"fact_name": "1st"}, "fact_name: must be a valid variable name"),
+    ("mfa.aws.sts_mfa_session", {"mfa_code": "123456"}, "Unsupported parameters"),
+    ("mfa.aws.sts_mfa_assume_role", {"role_arn": "Admin"}, "role_arn: must be a role ARN such as arn:aws:iam::123456789012:role/NAME"),
+    ("mfa.aws.sts_mfa_assume_role", {"role_arn": None}, "role_arn: required, unless profile names a role profile"),
+    ("mfa.aws.sts_mfa_assume_role", {"role_session_name": "x"}, "role_session_name: must be 2-64 characters"),
+    ("mfa.aws.sts_mfa_assume_role", {"duration_seconds": 43201}, "duration_seconds: must be from 900 to 43200 seconds, got 43201"),
+    ("mfa.aws.sts_mfa_assume_role", {"external_id": "a b"}, "external_id: must be 2-1224 characters"),
+    ("mfa.aws.sts_mfa_assume_role", {"policy": "{\"Version\": "}, "policy: is not valid JSON"),
+    ("mfa.aws.sts_mfa_assume_role", {"policy": ["not", "a", "document"]}, "policy: must be a JSON object"),
+    ("mfa.aws.sts_mfa_assume_role", {"policy_arns": ["arn:aws:iam::aws:role/x"]}, "policy_arns: 'arn:aws:iam::aws:role/x' is not"),
+    ("mfa.aws.sts_mfa_assume_role", {"tags": {"a": "b"}, "transitive_tag_keys": ["c"]}, "transitive_tag_keys: names keys that are not in tags: c"),
+    ("mfa.aws.sts_mfa_assume_role", {"source_identity": "aws:me"}, "source_identity: must be 2-64 characters"),
+]
+
+
+@pytest.mark.parametrize(("module", "options", "message"), CASES, ids=[f"{c[0].split('.')[-1]}-{c[2][:28]}" for c in CASES])
+def test_refused_before_any_call(ansible, world, module, options, message):
+    arguments = {**mfa(world), **({"role_arn": ROLE} if "assume_role" in module else {}), **options}
+    arguments = {key: value for key, value in arguments.items() if value is not None}
+    result = ansible.run(play(task(module, arguments)), world=world)
+    result.assert_failed(match=message)
+    assert result.calls == []
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"page_size": 0}, "page_size: must be from 1 to 10000, got 0"),
+        ({"max_buckets": 0}, "max_buckets: must be at least 1"),
+        ({"bucket_region": "the-moon"}, "bucket_region: 'the-moon' is not a region code"),
+        ({"prefix": "x" * 64}, "prefix: bucket names are at most 63 characters"),
+    ],
+)
+def test_s3_options_are_checked_before_listing(ansible, world, options, message):
+    result = ansible.run(play(task("mfa.aws.s3_bucket_list", options)), world=world)
+    result.assert_failed(match=message)
+
+
+def test_the_code_is_still_good_after_a_refused_request(ansible, world):
+    code = world.totp()
+    bad = {**mfa(world, code), "duration_seconds": 60}
+    ansible.run(play(task("mfa.aws.sts_mfa_session", bad)), world=world).assert_failed(match="duration_seconds")
+    good = play(task("mfa.aws.sts_mfa_session", mfa(world, code)))
+    result = ansible.run(good, world=world).assert_ok()
+    assert result.count("GetSessionToken", coded=True) == 1
+
+
+def test_the_lookup_refuses_a_bad_code_before_any_call(ansible, world):
+    lookup = (
+        "    - name: Use the lookup\n"
+        "      ansible.builtin.debug:\n"
+        f"        msg: \"{{{{ lookup('mfa.aws.mfa_session', mfa_serial_number='{world.mfa_serial}', mfa_token='12') }}}}\"\n"
+    )
+    result = ansible.run(play(lookup), world=world)
+    result.assert_failed(match="mfa_token: must be exactly the 6 digits your MFA device shows; got 2 digits")
+    assert result.calls == []
