@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 SANITY_ARGS ?=
 
 .DEFAULT_GOAL := test
-.PHONY: test pytest sanity venv lint clean
+.PHONY: test pytest sanity demo venv lint clean
 
 # Unit, playbook and ecosystem tests, then ansible-test sanity. The two run one after the other: each
 # keeps both cores busy, so running them side by side would not finish sooner.
@@ -35,6 +35,10 @@ pytest: $(VENV_STAMP)
 sanity: $(VENV_STAMP)
 	@echo "==> ansible-test sanity"
 	@$(VENV_PYTHON) tests/sanity/run_sanity.py $(SANITY_ARGS)
+
+# The seed scenarios through the collection against the local AWS emulator, in a throwaway HOME.
+demo: $(VENV_STAMP)
+	@$(VENV_PYTHON) -m tests.demo
 
 venv: $(VENV_STAMP)
 
