@@ -10,7 +10,7 @@ options:
     description:
       - The MFA device of the IAM user whose keys sign the call, as its ARN (C(arn:aws:iam::123456789012:mfa/NAME))
         or, for a hardware token, its serial number.
-      - Required with O(mfa_token).
+      - Required with O(mfa_token) and O(mfa_token_command).
     type: str
   mfa_token:
     description:
@@ -18,6 +18,16 @@ options:
       - AWS accepts a code once. The collection sends each code to AWS at most once, whatever the number
         of hosts and forks, and shares the credentials it bought through the cache.
       - May be left out when the cache holds credentials with more than 15 minutes left.
+    type: str
+  mfa_token_command:
+    description:
+      - A command run on the controller, without a shell, whose output is the current 6-digit code, for example
+        C(ykman oath accounts code --single NAME) or a password manager's OTP command, so that unattended runs
+        need no typing.
+      - Run only when a coded call is needed (never when the cache holds usable credentials), and at most once
+        per call. If it prints a code that was already sent to AWS, the collection waits for the device's next
+        30-second step and runs it again rather than send the same code twice.
+      - O(mfa_token) wins when both are set. Its output is never logged.
     type: str
 """
 
@@ -37,4 +47,12 @@ options:
       - name: MFA_AWS_TOKEN
     vars:
       - name: mfa_aws_token
+  mfa_token_command:
+    env:
+      - name: MFA_AWS_TOKEN_COMMAND
+    ini:
+      - section: mfa_aws
+        key: mfa_token_command
+    vars:
+      - name: mfa_aws_token_command
 """

@@ -88,6 +88,7 @@ from typing import Any
 from ansible_collections.mfa.aws.plugins.module_utils._exchange import assume_roles
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_ARGUMENT_SPEC
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
 
 
@@ -97,5 +98,5 @@ class LookupModule(MfaAwsLookup):
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         options = self.read_options(variables, kwargs)
         role_arns = [str(term) for term in terms or []]
-        results = self.worded(lambda: assume_roles(options, role_arns, controller_lock))
+        results = self.worded(lambda: assume_roles(options, role_arns, controller_lock, run_token_command))
         return [result.as_dict() for result in results]

@@ -61,6 +61,7 @@ from typing import Any
 from ansible_collections.mfa.aws.plugins.module_utils._exchange import get_session_token
 from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
 
 
@@ -69,4 +70,4 @@ class LookupModule(MfaAwsLookup):
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         options = self.read_options(variables, kwargs)
-        return [self.worded(lambda: get_session_token(options, controller_lock)).as_dict()]
+        return [self.worded(lambda: get_session_token(options, controller_lock, run_token_command)).as_dict()]

@@ -162,17 +162,56 @@ class RoleFetcher(_ResponseKeeping, AssumeRoleCredentialFetcher):
 @dataclass
 class MfaOptions:
     serial: str | None
+    #: The code to send; filled from the command, when there is one, at the moment a coded call is due.
     token: str | None
     cache: bool
     cache_dir: str
+    command: list[str] | None = None
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any], profile_serial: str | None = None) -> MfaOptions:
         serial = check.mfa_serial_number(options.get("mfa_serial_number") or profile_serial)
         token = check.mfa_token(options.get("mfa_token"))
-        check.mfa_pair(serial, token)
+        command = None if token else check.mfa_token_command(options.get("mfa_token_command"))
+        check.mfa_pair(serial, token, command)
         cache = options.get("cache")
-        return cls(serial, token, True if cache is None else bool(cache), options.get("cache_dir") or DEFAULT_CACHE_DIR)
+        return cls(
+            serial, token, True if cache is None else bool(cache), options.get("cache_dir") or DEFAULT_CACHE_DIR, command
+        )
+
+
+#: Runs mfa_token_command on the controller and returns what it printed (plugin_utils provides it).
+CodeReader = Callable[[Sequence[str]], str]
+TOTP_STEP = 30
+
+
+def _read_code(mfa: MfaOptions, read_code: CodeReader | None) -> str:
+    if read_code is None or mfa.command is None:
+        raise MfaAwsError("mfa_token_command: runs on the Ansible controller only; this task runs the module remotely")
+    printed = read_code(mfa.command)
+    try:
+        code = check.mfa_token(printed.strip().splitlines()[-1].strip() if printed.strip() else None)
+    except MfaAwsError:
+        code = None
+    if code is None:
+        # What it printed stays unshown: it may hold a secret.
+        raise MfaAwsError(f"mfa_token_command: {mfa.command[0]} printed no 6-digit code; it must print the code alone")
+    return code
+
+
+def _next_fresh_code(mfa: MfaOptions, read_code: CodeReader | None, spent: SpentCodes) -> str:
+    """Wait for the device's next 30-second step until the command prints a code not yet sent."""
+    deadline = time.time() + 2 * TOTP_STEP + 5
+    while True:
+        time.sleep(TOTP_STEP - time.time() % TOTP_STEP + 1)
+        code = _read_code(mfa, read_code)
+        if spent.lookup(code) is None:
+            return code
+        if time.time() > deadline:
+            raise MfaAwsError(
+                "mfa_token_command printed only codes already sent to AWS for over a minute; check the device and "
+                "this machine's clock"
+            )
 
 
 def session_request(options: Mapping[str, Any]) -> tuple[Connection, MfaOptions, int | None]:
@@ -246,6 +285,7 @@ def _exchange(
     operation: str,
     target: str | None,
     precheck: Callable[[], None] = lambda: None,
+    read_code: CodeReader | None = None,
 ) -> tuple[dict[str, Any], bool]:
     """Run one fetcher under the device's lock: reuse, or spend the code exactly once."""
     lock_name = hashlib.sha256((mfa.serial or fetcher.cache_key).encode()).hexdigest()[:20]
@@ -253,15 +293,26 @@ def _exchange(
         reused = fetcher.cached_response(REUSE_WINDOW)
         if reused is not None:
             return reused, True
-        if mfa.serial and not mfa.token:
+        if mfa.serial and not mfa.token and not mfa.command:
             raise MfaAwsError(
                 f"{operation} needs an MFA code and no cached credentials are left: set mfa_token, "
-                "e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook -e mfa_code=123456"
+                "e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook -e mfa_code=123456, or mfa_token_command"
             )
         precheck()
-        spent = SpentCodes(files, mfa.serial) if mfa.serial and mfa.token else None
+        spent = SpentCodes(files, mfa.serial) if mfa.serial else None
         if spent is not None:
+            from_command = not mfa.token
+            if from_command:
+                mfa.token = _read_code(mfa, read_code)
             earlier = spent.lookup(mfa.token)
+            if earlier is not None and from_command:
+                if earlier.get("key") == fetcher.cache_key and not earlier.get("error"):
+                    bought = fetcher.cached_response(SAME_CODE_WINDOW)
+                    if bought is not None:
+                        return bought, True
+                # A second coded call must never resend a code: a command can give the next one.
+                mfa.token = _next_fresh_code(mfa, read_code, spent)
+                earlier = None
             if earlier is not None:
                 if earlier.get("error"):
                     raise MfaAwsError(earlier["error"])
@@ -303,7 +354,9 @@ def _result(response: dict[str, Any], cached: bool, warnings: list[str]) -> Exch
     )
 
 
-def get_session_token(options: Mapping[str, Any], lock: LockFactory = no_lock) -> ExchangeResult:
+def get_session_token(
+    options: Mapping[str, Any], lock: LockFactory = no_lock, read_code: CodeReader | None = None
+) -> ExchangeResult:
     """GetSessionToken with the user's long-term keys, with or without MFA."""
     connection, mfa, duration = session_request(options)
     source = connection.source_credentials()
@@ -315,11 +368,13 @@ def get_session_token(options: Mapping[str, Any], lock: LockFactory = no_lock) -
     files = _open_cache(mfa)
     store = files if mfa.cache else {}
     fetcher = SessionTokenFetcher(connection, source, mfa.serial, duration, lambda: mfa.token, store)
-    response, cached = _exchange(fetcher, files, mfa, lock, "GetSessionToken", None)
+    response, cached = _exchange(fetcher, files, mfa, lock, "GetSessionToken", None, read_code=read_code)
     return _result(response, cached, files.warnings)
 
 
-def assume_role(options: Mapping[str, Any], lock: LockFactory = no_lock) -> ExchangeResult:
+def assume_role(
+    options: Mapping[str, Any], lock: LockFactory = no_lock, read_code: CodeReader | None = None
+) -> ExchangeResult:
     """AssumeRole, with an MFA code or with credentials that already carry MFA context."""
     connection, mfa, arn, arguments = role_request(options)
     source = connection.source_credentials()
@@ -351,24 +406,29 @@ def assume_role(options: Mapping[str, Any], lock: LockFactory = no_lock) -> Exch
                     f"with another role's credentials ({caller}); ask for {CHAINED_ROLE_MAX} or less"
                 )
 
-    response, cached = _exchange(fetcher, files, mfa, lock, "AssumeRole", arn, refuse_long_chains)
+    response, cached = _exchange(fetcher, files, mfa, lock, "AssumeRole", arn, refuse_long_chains, read_code)
     return _result(response, cached, files.warnings)
 
 
-def assume_roles(options: Mapping[str, Any], role_arns: Sequence[str], lock: LockFactory = no_lock) -> list[ExchangeResult]:
+def assume_roles(
+    options: Mapping[str, Any],
+    role_arns: Sequence[str],
+    lock: LockFactory = no_lock,
+    read_code: CodeReader | None = None,
+) -> list[ExchangeResult]:
     """Many roles with one code: one MFA session, then each role with the session's credentials.
 
     MFA session credentials satisfy aws:MultiFactorAuthPresent in the roles' trust policies, so the code is
     spent once (and the session cached per user and device) however many roles and accounts follow.
     """
     if len(role_arns) <= 1:
-        return [assume_role({**options, "role_arn": role_arns[0] if role_arns else options.get("role_arn")}, lock)]
+        return [assume_role({**options, "role_arn": role_arns[0] if role_arns else options.get("role_arn")}, lock, read_code)]
     for arn in role_arns:  # every role's options are checked before the code is spent
         role_request({**options, "role_arn": arn})
     role_options = dict(options)
     mfa = session_request({key: value for key, value in options.items() if key != "duration_seconds"})[1]
     if mfa.serial:
-        session = get_session_token({**options, "duration_seconds": None}, lock)
+        session = get_session_token({**options, "duration_seconds": None}, lock, read_code)
         role_options.update(
             access_key=session.credentials.access_key,
             secret_key=session.credentials.secret_key,
@@ -376,6 +436,7 @@ def assume_roles(options: Mapping[str, Any], role_arns: Sequence[str], lock: Loc
             profile=None,
             mfa_serial_number=None,
             mfa_token=None,
+            mfa_token_command=None,
         )
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ROLES, len(role_arns))) as pool:
         return list(pool.map(lambda arn: assume_role({**role_options, "role_arn": arn}, lock), role_arns))

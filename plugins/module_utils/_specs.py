@@ -17,6 +17,7 @@ Spec = dict[str, dict[str, Any]]
 MFA_ARGUMENT_SPEC: Spec = {
     "mfa_serial_number": {"type": "str"},
     "mfa_token": {"type": "str", "no_log": True},
+    "mfa_token_command": {"type": "str"},
 }
 
 CACHE_ARGUMENT_SPEC: Spec = {

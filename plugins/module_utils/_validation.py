@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
@@ -177,7 +178,22 @@ def transitive_tag_keys(values: list[str] | None, session_tags: dict[str, str] |
     return list(values)
 
 
-def mfa_pair(serial: str | None, token: str | None) -> None:
+def mfa_pair(serial: str | None, token: str | None, command: str | None = None) -> None:
     """A code means nothing to STS without the device it came from."""
     if token and not serial:
         raise _fail("mfa_token", "was given without mfa_serial_number; set both (the device's ARN and its code)")
+    if command and not serial:
+        raise _fail("mfa_token_command", "was given without mfa_serial_number; set the device's ARN too")
+
+
+def mfa_token_command(value: Any) -> list[str] | None:
+    """The command as an argument list (run without a shell)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise _fail("mfa_token_command", "must be a command line as a string")
+    try:
+        argv = shlex.split(value)
+    except ValueError as error:
+        raise _fail("mfa_token_command", f"can't be split into arguments: {error}") from None
+    return argv

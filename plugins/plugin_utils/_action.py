@@ -17,9 +17,10 @@ from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import ExchangeResult, LockFactory
+from ansible_collections.mfa.aws.plugins.module_utils._exchange import CodeReader, ExchangeResult, LockFactory
 from ansible_collections.mfa.aws.plugins.module_utils._results import fact_name, sts_module_result
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
 
 class MfaAwsAction(ActionBase):
@@ -68,9 +69,9 @@ class StsAction(MfaAwsAction):
     result_has_secrets = True
 
     @staticmethod
-    def exchange(options: Mapping[str, Any], lock: LockFactory) -> ExchangeResult:
+    def exchange(options: Mapping[str, Any], lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
         raise NotImplementedError
 
     def perform(self, options: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         name = fact_name(options["fact_name"])
-        return sts_module_result(self.exchange(options, controller_lock), name)
+        return sts_module_result(self.exchange(options, controller_lock, run_token_command), name)

@@ -73,7 +73,12 @@ def serve(arguments: argparse.Namespace) -> int:
 
 
 def code(arguments: argparse.Namespace) -> int:
-    state = json.loads(Path(arguments.state_file).read_text(encoding="utf-8"))
+    if arguments.state_file:
+        state = json.loads(Path(arguments.state_file).read_text(encoding="utf-8"))
+    elif arguments.endpoint and arguments.serial:
+        state = {"endpoint_url": arguments.endpoint}
+    else:
+        raise SystemExit("code needs --state-file, or --endpoint and --serial")
     serial = arguments.serial or state["world"]["mfa_serial"]
     query = urllib.parse.urlencode({"serial": serial, "steps": arguments.steps})
     with urllib.request.urlopen(f"{state['endpoint_url']}/_emulator/code?{query}", timeout=10) as answer:
@@ -89,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--region", default="eu-west-1")
     serve_parser.add_argument("--world", choices=["none", "demo"], default="demo")
     serve_parser.add_argument("--state-file", help="write endpoint, keys and MFA serial here as JSON (0600)")
-    code_parser = commands.add_parser("code", help="print the current MFA code of the demo device")
-    code_parser.add_argument("--state-file", required=True)
+    code_parser = commands.add_parser("code", help="print an MFA device's current code (the demo's by default)")
+    code_parser.add_argument("--state-file", help="the state file of `serve`")
+    code_parser.add_argument("--endpoint", help="the emulator's URL, instead of --state-file (with --serial)")
     code_parser.add_argument("--serial", help="another device's serial")
     code_parser.add_argument("--steps", type=int, default=0, help="30-second steps ahead")
     arguments = parser.parse_args(argv)

@@ -1,0 +1,91 @@
+"""mfa_token_command: the code read from a command on the controller, only when a coded call is due, never twice."""
+
+import shlex
+import sys
+
+from tests.harness.paths import REPO_ROOT
+from tests.playbooks.plays import play, task
+
+RUN_ENV = {"PYTHONPATH": str(REPO_ROOT)}
+
+
+def code_command(world, tmp_path):
+    """A command that prints the device's current code and counts its runs in a file."""
+    runs = tmp_path / "command-runs"
+    script = tmp_path / "print-code.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"echo run >> {shlex.quote(str(runs))}\n"
+        f"exec {shlex.quote(sys.executable)} -m tests.emulator code "
+        f"--endpoint {world.emulator.endpoint_url} --serial {shlex.quote(world.mfa_serial)}\n"
+    )
+    script.chmod(0o755)
+    return str(script), runs
+
+
+def run_count(runs):
+    return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def test_the_module_reads_the_code_from_the_command(ansible, world, tmp_path):
+    command, runs = code_command(world, tmp_path)
+    session = task("mfa.aws.sts_mfa_session", {"mfa_serial_number": world.mfa_serial, "mfa_token_command": command}, "s")
+    result = ansible.run(play(session, save=("s",)), world=world, env=RUN_ENV).assert_ok()
+    assert result.json("localhost-s")["identity"]["arn"] == world.user_arn
+    assert result.count("GetSessionToken", coded=True) == 1
+    assert run_count(runs) == 1
+    # A rerun reuses the cached session: the command is not run again.
+    ansible.run(play(session), world=world, env=RUN_ENV).assert_ok()
+    assert run_count(runs) == 1
+
+
+def test_the_lookup_on_many_hosts_runs_the_command_once(ansible, world, tmp_path):
+    command, runs = code_command(world, tmp_path)
+    role = next(role for role in world.roles.values() if role.requires_mfa)
+    playbook = f"""
+- hosts: all
+  gather_facts: false
+  vars:
+    creds: "{{{{ lookup('mfa.aws.mfa_assume_role', '{role.arn}', mfa_serial_number='{world.mfa_serial}',
+                 mfa_token_command='{command}') }}}}"
+  tasks:
+    - name: Use the credentials
+      ansible.builtin.assert:
+        that: creds.access_key is match('ASIA')
+"""
+    result = ansible.run(playbook, world=world, hosts=6, forks=6, env=RUN_ENV).assert_ok()
+    assert result.count(coded=True) == 1
+    assert run_count(runs) == 1
+
+
+def test_a_second_coded_call_waits_for_the_next_code_instead_of_resending(ansible, world, tmp_path):
+    command, runs = code_command(world, tmp_path)
+    options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": command, "cache": False}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options), task("mfa.aws.sts_mfa_session", options)),
+                         world=world, env=RUN_ENV).assert_ok()
+    coded = [call for call in result.calls if call.coded]
+    assert [call.outcome for call in coded] == ["ok", "ok"]
+    assert run_count(runs) >= 2
+
+
+def test_without_a_command_a_spent_code_is_never_resent(ansible, world):
+    options = {"mfa_serial_number": world.mfa_serial, "mfa_token": world.totp(), "cache": False}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options), task("mfa.aws.sts_mfa_session", options)),
+                         world=world)
+    result.assert_failed(match="GetSessionToken was not called: this MFA code was already sent to AWS")
+    assert result.count("GetSessionToken", coded=True) == 1
+
+
+def test_a_command_that_fails_is_one_line_and_no_call(ansible, world, tmp_path):
+    options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": "false"}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world)
+    result.assert_failed(match=r"mfa_token_command: false exited with status 1")
+    assert result.calls == []
+
+
+def test_a_command_that_prints_no_code_is_refused_without_echoing_it(ansible, world):
+    options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": "echo hunter2-secret"}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, verbosity=3)
+    result.assert_failed(match=r"mfa_token_command: echo printed no 6-digit code")
+    assert "hunter2" not in result.output.replace("echo hunter2-secret", "")
+    assert result.calls == []
