@@ -30,6 +30,8 @@ REQUIRED = (
     "plugins/module_utils/_exchange.py",
     "plugins/doc_fragments/connection.py",
     "changelogs/config.yaml",
+    "changelogs/changelog.yaml",
+    "CHANGELOG.rst",
 )
 
 # Local clutter a checkout may hold, one file each, and what must keep it out of the tarball.
@@ -48,6 +50,7 @@ CLUTTER = (
     ".emulator-state-1234.json",
     "mfa-aws-0.0.9.tar.gz",
     "build/old.tar.gz",
+    "changelogs/.plugin-cache.yaml",
 )
 
 
@@ -70,7 +73,7 @@ def is_clutter(name: str) -> bool:
         or "__pycache__" in parts
         or ".pytest_cache" in parts
         or name.endswith((".pyc", ".tar.gz"))
-        or name.startswith(("tests/output", "benchmarks/results", ".emulator-state"))
+        or name.startswith(("tests/output", "benchmarks/results", ".emulator-state", "changelogs/.plugin-cache"))
     )
 
 
