@@ -89,11 +89,13 @@ from ansible_collections.mfa.aws.plugins.module_utils._exchange import assume_ro
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_ARGUMENT_SPEC
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
-from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
+from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MODULE_ONLY_OPTIONS, MfaAwsLookup
 
 
 class LookupModule(MfaAwsLookup):
-    option_names = tuple(name for name in ASSUME_ROLE_ARGUMENT_SPEC if name not in ("role_arn", "fact_name"))
+    option_names = tuple(
+        name for name in ASSUME_ROLE_ARGUMENT_SPEC if name != "role_arn" and name not in MODULE_ONLY_OPTIONS
+    )
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         options = self.read_options(variables, kwargs)

@@ -62,11 +62,11 @@ from ansible_collections.mfa.aws.plugins.module_utils._exchange import get_sessi
 from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
-from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
+from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MODULE_ONLY_OPTIONS, MfaAwsLookup
 
 
 class LookupModule(MfaAwsLookup):
-    option_names = tuple(name for name in SESSION_ARGUMENT_SPEC if name != "fact_name")
+    option_names = tuple(name for name in SESSION_ARGUMENT_SPEC if name not in MODULE_ONLY_OPTIONS)
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         options = self.read_options(variables, kwargs)

@@ -8,8 +8,9 @@ For the collection's own use.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable, Mapping
 
+from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._exchange import ExchangeResult
 
@@ -34,3 +35,18 @@ def sts_module_result(exchange: ExchangeResult, name: str) -> dict[str, Any]:
         "ansible_facts": {name: dict(credentials)},
         "warnings": list(exchange.warnings),
     }
+
+
+def sts_task_result(
+    exchange: Callable[[], ExchangeResult], options: Mapping[str, Any], check_mode: bool = False
+) -> dict[str, Any]:
+    """Run an STS exchange as a task: everything checked first, then the call, the fact, and write_profile."""
+    name = fact_name(options["fact_name"])
+    profile = options.get("write_profile")
+    target = check_target(profile, options.get("credentials_file"))
+    result = sts_module_result(exchange(), name)
+    if target is not None:
+        # The only change a task makes: a file on this machine, not anything in AWS.
+        result["changed"] = write_profile(target, profile, result["credentials"], check_mode)
+        result["profile"] = {"name": profile, "file": target}
+    return result

@@ -25,10 +25,16 @@ CACHE_ARGUMENT_SPEC: Spec = {
     "cache_dir": {"type": "path"},
 }
 
+CREDENTIALS_FILE_ARGUMENT_SPEC: Spec = {
+    "write_profile": {"type": "str"},
+    "credentials_file": {"type": "path"},
+}
+
 SESSION_ARGUMENT_SPEC: Spec = {
     **CONNECTION_ARGUMENT_SPEC,
     **MFA_ARGUMENT_SPEC,
     **CACHE_ARGUMENT_SPEC,
+    **CREDENTIALS_FILE_ARGUMENT_SPEC,
     "duration_seconds": {"type": "int"},
     "fact_name": {"type": "str", "default": "aws_mfa_session"},
 }
@@ -37,6 +43,7 @@ ASSUME_ROLE_ARGUMENT_SPEC: Spec = {
     **CONNECTION_ARGUMENT_SPEC,
     **MFA_ARGUMENT_SPEC,
     **CACHE_ARGUMENT_SPEC,
+    **CREDENTIALS_FILE_ARGUMENT_SPEC,
     "role_arn": {"type": "str"},
     "role_session_name": {"type": "str"},
     "duration_seconds": {"type": "int"},

@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - mfa.aws.connection
   - mfa.aws.mfa
   - mfa.aws.cache
+  - mfa.aws.credentials_file
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.facts
@@ -133,21 +134,33 @@ cached:
   returned: success
   type: bool
   sample: false
+profile:
+  description: The profile O(write_profile) wrote, and the file that holds it.
+  returned: when O(write_profile) is set
+  type: dict
+  contains:
+    name:
+      description: The profile's name.
+      type: str
+      sample: mfa
+    file:
+      description: The shared credentials file.
+      type: str
+      sample: /home/alice/.aws/credentials
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._exchange import get_session_token
-from ansible_collections.mfa.aws.plugins.module_utils._results import fact_name, sts_module_result
+from ansible_collections.mfa.aws.plugins.module_utils._results import sts_task_result
 from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
 
 
 def main() -> None:
     module = AnsibleModule(argument_spec=SESSION_ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        name = fact_name(module.params["fact_name"])
-        module.exit_json(**sts_module_result(get_session_token(module.params), name))
+        module.exit_json(**sts_task_result(lambda: get_session_token(module.params), module.params, module.check_mode))
     except MfaAwsError as error:
         module.fail_json(msg=str(error))
 

@@ -18,7 +18,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._exchange import CodeReader, ExchangeResult, LockFactory
-from ansible_collections.mfa.aws.plugins.module_utils._results import fact_name, sts_module_result
+from ansible_collections.mfa.aws.plugins.module_utils._results import sts_task_result
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
@@ -73,5 +73,6 @@ class StsAction(MfaAwsAction):
         raise NotImplementedError
 
     def perform(self, options: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
-        name = fact_name(options["fact_name"])
-        return sts_module_result(self.exchange(options, controller_lock, run_token_command), name)
+        return sts_task_result(
+            lambda: self.exchange(options, controller_lock, run_token_command), options, bool(self._task.check_mode)
+        )

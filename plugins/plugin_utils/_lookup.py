@@ -12,8 +12,13 @@ from typing import Any, Callable
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+
+
+#: Options of the STS modules that mean nothing to a lookup.
+MODULE_ONLY_OPTIONS = ("fact_name", "write_profile", "credentials_file")
 
 
 class MfaAwsLookup(LookupBase):
@@ -27,7 +32,13 @@ class MfaAwsLookup(LookupBase):
 
     @staticmethod
     def worded(action: Callable[[], Any]) -> Any:
+        """Run the exchange: its failure becomes the lookup's error, its warnings are shown as a task's are."""
         try:
-            return action()
+            outcome = action()
         except MfaAwsError as error:
             raise AnsibleLookupError(str(error)) from None
+        results = outcome if isinstance(outcome, list) else [outcome]
+        # A cache_dir tightened, credentials not cached: said once each, as a module says them.
+        for message in dict.fromkeys(warning for result in results for warning in getattr(result, "warnings", ())):
+            Display().warning(message)
+        return outcome
