@@ -183,6 +183,7 @@ class MfaOptions:
 #: Runs mfa_token_command on the controller and returns what it printed (plugin_utils provides it).
 CodeReader = Callable[[Sequence[str]], str]
 TOTP_STEP = 30
+ROOT_SESSION_MAX = 3600
 
 
 def _read_code(mfa: MfaOptions, read_code: CodeReader | None) -> str:
@@ -368,7 +369,23 @@ def get_session_token(
     files = _open_cache(mfa)
     store = files if mfa.cache else {}
     fetcher = SessionTokenFetcher(connection, source, mfa.serial, duration, lambda: mfa.token, store)
-    response, cached = _exchange(fetcher, files, mfa, lock, "GetSessionToken", None, read_code=read_code)
+
+    def refuse_long_root_sessions() -> None:
+        # AWS gives root's sessions an hour whatever is asked; say so rather than return a shorter session.
+        if duration and duration > ROOT_SESSION_MAX:
+            try:
+                caller = connection.client("sts", source).get_caller_identity()["Arn"]
+            except Exception as error:  # botocore raises many types; each becomes one line
+                raise MfaAwsError(describe_exception(error, "GetCallerIdentity")) from None
+            if caller.endswith(":root"):
+                raise MfaAwsError(
+                    f"duration_seconds: {duration} is over AWS's limit of {ROOT_SESSION_MAX} for sessions of the "
+                    "account's root user; ask for 3600 or less, or better, use an IAM user's keys"
+                )
+
+    response, cached = _exchange(
+        fetcher, files, mfa, lock, "GetSessionToken", None, refuse_long_root_sessions, read_code
+    )
     return _result(response, cached, files.warnings)
 
 

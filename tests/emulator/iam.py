@@ -44,8 +44,14 @@ def _holder_documents(holder: Any) -> list[dict[str, Any]]:
     return [policy.parse(doc) for doc in holder.policies.values()] + _managed_documents(holder)
 
 
+#: The account's root user may do anything (no SCPs here).
+ROOT_ACCESS = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
 def identity_documents(principal: Principal) -> list[dict[str, Any]]:
     """The identity-based policies of the user or role behind the principal."""
+    if principal.kind == "root":
+        return [ROOT_ACCESS]
     iam = backend(principal.account_id)
     if principal.kind in ("user", "session") and principal.user_name:
         user = iam.users.get(principal.user_name)

@@ -15,7 +15,7 @@ _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
 
 @dataclass
 class Principal:
-    kind: str  # "user" (long-term keys), "session" (GetSessionToken) or "role" (AssumeRole)
+    kind: str  # "user" or "root" (long-term keys), "session" (GetSessionToken) or "role" (AssumeRole)
     access_key_id: str
     secret_access_key: str
     account_id: str
@@ -34,7 +34,7 @@ class Principal:
 
     @property
     def temporary(self) -> bool:
-        return self.kind != "user"
+        return self.kind in ("session", "role")
 
     def expired(self, now: float) -> bool:
         return self.expiration is not None and now >= self.expiration

@@ -65,6 +65,10 @@ class Emulator:
             self.worlds.append(world)
         return world
 
+    def register_principal(self, principal: Any) -> None:
+        """Make credentials known to the emulator (root keys, which moto's IAM does not model)."""
+        self._app.principals.issue(principal)
+
     def code(self, serial: str, steps: int = 0) -> str:
         """The current TOTP of the device with this serial, by the emulator's clock."""
         for world in self.worlds:

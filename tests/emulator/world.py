@@ -98,6 +98,8 @@ class World:
     region: str
     buckets: list[str]
     roles: dict[str, RoleInfo]
+    root_access_key_id: str | None = None
+    root_secret_access_key: str | None = field(default=None, repr=False)
 
     def totp(self, steps: int = 0) -> str:
         """The MFA device's code now (by the emulator's clock), or `steps` 30-second steps away."""
@@ -144,6 +146,7 @@ def build_world(
     roles: Sequence[RoleSpec | Mapping[str, Any]] | None = None,
     user_policy: str = "require-mfa",
     mfa: bool = True,
+    root_keys: bool = False,
     taken: set[str],
 ) -> World:
     if user_policy not in USER_POLICIES:
@@ -166,6 +169,10 @@ def build_world(
     names = list(bucket_names) if bucket_names is not None else [f"{user_name}-{account}-{i:05d}" for i in range(bucket_count)]
     _create_buckets(account, names, bucket_regions or [region])
 
+    root_key = root_secret = None
+    if root_keys:
+        root_key, root_secret = _create_root_keys(emulator, account)
+
     specs = [RoleSpec(**spec) if isinstance(spec, Mapping) else spec for spec in (roles if roles is not None else DEFAULT_ROLES)]
     infos = {spec.name: _create_role(spec, account, region, taken) for spec in specs}
     return World(
@@ -181,7 +188,28 @@ def build_world(
         region=region,
         buckets=names,
         roles=infos,
+        root_access_key_id=root_key,
+        root_secret_access_key=root_secret,
     )
+
+
+def _create_root_keys(emulator: "Emulator", account: str) -> tuple[str, str]:
+    """Access keys of the account's root user (AWS advises against them; some accounts still have them)."""
+    from tests.emulator.principals import Principal
+
+    key_id = "AKIA" + secrets.token_hex(8).upper()
+    secret = secrets.token_urlsafe(30)[:40]
+    emulator.register_principal(
+        Principal(
+            kind="root",
+            access_key_id=key_id,
+            secret_access_key=secret,
+            account_id=account,
+            arn=f"arn:aws:iam::{account}:root",
+            user_id=account,
+        )
+    )
+    return key_id, secret
 
 
 def _create_buckets(account: str, names: Sequence[str], regions: Sequence[str]) -> None:

@@ -74,3 +74,15 @@ def test_chaining_within_the_hour_works(ansible, emulator):
     )
     result = ansible.run(play(first, second, save=("second",)), world=world).assert_ok()
     assert result.json("localhost-second")["identity"]["account"] == world.roles["second"].account_id
+
+
+def test_a_root_session_over_an_hour_is_refused_before_the_call(ansible, emulator):
+    world = emulator.build_world(root_keys=True, mfa=False, roles=[])
+    root = {"AWS_ACCESS_KEY_ID": world.root_access_key_id, "AWS_SECRET_ACCESS_KEY": world.root_secret_access_key}
+    long = task("mfa.aws.sts_mfa_session", {"duration_seconds": 7200})
+    result = ansible.run(play(long), world=world, env=root)
+    result.assert_failed(match=r"duration_seconds: 7200 is over AWS's limit of 3600 for sessions of the account's root")
+    assert result.count("GetSessionToken") == 0
+    hour = task("mfa.aws.sts_mfa_session", {"duration_seconds": 3600}, "session")
+    session = ansible.run(play(hour, save=("session",)), world=world, env=root).assert_ok().json("localhost-session")
+    assert session["identity"]["arn"].endswith(":root")
