@@ -17,7 +17,8 @@ Spec = dict[str, dict[str, Any]]
 MFA_ARGUMENT_SPEC: Spec = {
     "mfa_serial_number": {"type": "str"},
     "mfa_token": {"type": "str", "no_log": True},
-    "mfa_token_command": {"type": "str"},
+    # Not a secret: what the command prints is, and that is never logged.
+    "mfa_token_command": {"type": "str", "no_log": False},
 }
 
 CACHE_ARGUMENT_SPEC: Spec = {

@@ -55,7 +55,6 @@ class MfaAwsAction(ActionBase):
             result["_ansible_no_log"] = True
         return result
 
-
     def _worded(self, error: Exception) -> str:
         # Worded as AnsibleModule words it, so the message reads the same as any module's.
         if isinstance(error, UnsupportedError):
