@@ -3,8 +3,9 @@
     python -m tests.emulator serve --world demo --state-file /tmp/aws-emulator.json
     python -m tests.emulator code --state-file /tmp/aws-emulator.json
 
-`serve` prints the endpoint and, with --world demo, the demo user's keys and MFA serial; the state
-file (mode 0600) holds the same as JSON for scripts. `code` prints the demo device's current code.
+`serve` prints the endpoint and, with --world demo, the demo user's ARN, MFA serial and roles; the
+state file (mode 0600) holds all that and the user's keys as JSON for scripts. `code` prints the demo
+device's current code.
 """
 
 import argparse

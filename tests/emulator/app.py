@@ -32,10 +32,17 @@ _INVALID_TOKEN = {
     "sts": AwsError(403, "InvalidClientTokenId", "The security token included in the request is invalid."),
     "s3": AwsError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
 }
-_BAD_SIGNATURE = (
-    "The request signature we calculated does not match the signature you provided. "
-    "Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
-)
+#: A session token that is not the one issued with the access key (or any token with long-term keys).
+_BAD_TOKEN = {
+    "sts": _INVALID_TOKEN["sts"],
+    "s3": AwsError(400, "InvalidToken", "The provided token is malformed or otherwise invalid."),
+}
+_BAD_SIGNATURE = {
+    "sts": "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    "s3": "The request signature we calculated does not match the signature you provided. "
+    "Check your key and signing method.",
+}
 _EXPIRED = {
     "sts": AwsError(403, "ExpiredToken", "The security token included in the request is expired"),
     "s3": AwsError(400, "ExpiredToken", "The provided token has expired."),
@@ -94,8 +101,11 @@ class EmulatorApp:
         principal = self.principals.find(signed.access_key_id)
         if principal is None:
             raise _INVALID_TOKEN[service]
-        if principal.temporary and headers.get("x-amz-security-token") != principal.session_token:
+        token = headers.get("x-amz-security-token")
+        if principal.temporary and token is None:
             raise _INVALID_TOKEN[service]
+        if token is not None and token != principal.session_token:
+            raise _BAD_TOKEN[service]
         if not sigv4.signature_matches(
             signed,
             method=environ.get("REQUEST_METHOD", "GET"),
@@ -105,7 +115,7 @@ class EmulatorApp:
             secret_key=principal.secret_access_key,
             session_token=principal.session_token,
         ):
-            raise AwsError(403, "SignatureDoesNotMatch", _BAD_SIGNATURE)
+            raise AwsError(403, "SignatureDoesNotMatch", _BAD_SIGNATURE[service])
         if principal.expired(self.clock.now()):
             raise _EXPIRED[service]
         return principal

@@ -19,6 +19,10 @@ class Clock:
             return time.time() + self._offset
 
     def advance(self, seconds: float) -> None:
+        """Move the clock `seconds` forward. Never back: codes already spent and sessions already
+        expired would come back to life, which AWS's clock never allows."""
+        if seconds < 0:
+            raise ValueError(f"the clock only moves forward, not by {seconds} seconds")
         with self._lock:
             self._offset += seconds
 

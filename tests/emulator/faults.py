@@ -50,6 +50,12 @@ class Faults:
                 return Fault(400, "Throttling", "Rate exceeded")
             if self._server_errors > 0:
                 self._server_errors -= 1
+                if service == "s3":
+                    # S3's own codes for these (its error responses are not the query APIs' common errors).
+                    if self._server_status == 503:
+                        return Fault(503, "ServiceUnavailable", "Please reduce your request rate.")
+                    message = "We encountered an internal error. Please try again."
+                    return Fault(self._server_status, "InternalError", message)
                 if self._server_status == 503:
                     return Fault(503, "ServiceUnavailable", "Service is unable to handle request.")
                 return Fault(self._server_status, "InternalFailure", "The request processing has failed because of an unknown error.")

@@ -18,6 +18,8 @@ from tests.emulator.responses import S3_NAMESPACE, Answer, AwsError, element, is
 from tests.emulator.sts import request_context
 
 MAX_PAGE = 10_000
+#: ListBuckets' query parameters.
+PARAMETERS = ("max-buckets", "continuation-token", "prefix", "bucket-region")
 #: Above the default quota S3 refuses unpaginated ListBuckets.
 DEFAULT_QUOTA = 10_000
 
@@ -108,12 +110,14 @@ def list_buckets(principal: Principal, query: Mapping[str, str], index: BucketIn
             break
         page.append(bucket)
 
+    # S3 names each bucket's region when the request has at least one of its parameters. BucketArn is
+    # only for directory buckets, which ListBuckets does not list.
+    with_region = any(name in query for name in PARAMETERS)
     entries = []
     for bucket in page:
         entry = element("Name", bucket.name) + element("CreationDate", iso_millis(bucket.creation_date.timestamp()))
-        if paginated:
+        if with_region:
             entry += element("BucketRegion", bucket.region_name)
-            entry += element("BucketArn", f"arn:aws:s3:::{bucket.name}")
         entries.append(f"<Bucket>{entry}</Bucket>")
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -17,6 +17,8 @@ from tests.emulator.responses import Answer, AwsError, element, iso, sts_answer
 
 SESSION_DURATION = (900, 129600, 43200)  # min, max, default
 ROLE_DURATION_MIN = 900
+#: AssumeRole's own bound on DurationSeconds (the API's 900-43200), checked before the role's MaxSessionDuration.
+ROLE_DURATION_MAX = 43200
 ROLE_DURATION_DEFAULT = 3600
 CHAINED_ROLE_MAX = 3600
 
@@ -154,12 +156,12 @@ class Sts:
         external_id = _check_string(params, "ExternalId", "externalId", 2, 1224, _EXTERNAL_ID)
         source_identity = _check_string(params, "SourceIdentity", "sourceIdentity", 2, 64, _SESSION_NAME)
         session_policy = self._session_policy(params)
+        duration = _duration(params, ROLE_DURATION_MIN, ROLE_DURATION_MAX, ROLE_DURATION_DEFAULT)
 
         role = iam.find_role(role_arn)
         if role is None:
             raise _not_authorized(principal, "sts:AssumeRole", role_arn)
         max_duration = int(role.max_session_duration or 3600)
-        duration = _duration(params, ROLE_DURATION_MIN, None, ROLE_DURATION_DEFAULT)
         chained = principal.kind == "role"
         if chained and duration > CHAINED_ROLE_MAX:
             raise AwsError(
