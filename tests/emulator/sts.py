@@ -21,6 +21,7 @@ ROLE_DURATION_MIN = 900
 ROLE_DURATION_MAX = 43200
 ROLE_DURATION_DEFAULT = 3600
 CHAINED_ROLE_MAX = 3600
+ROOT_SESSION_MAX = 3600
 
 INVALID_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 UNKNOWN_SERIAL = (
@@ -123,6 +124,9 @@ class Sts:
             raise AwsError(403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
         low, high, default = SESSION_DURATION
         duration = _duration(params, low, high, default)
+        if principal.kind == "root":
+            # AWS caps root sessions at an hour without saying so.
+            duration = min(duration, ROOT_SESSION_MAX)
         coded = self._check_code(principal, params)
         now = self.clock.now()
         access_key, secret, token = new_temporary_keys()
