@@ -19,6 +19,7 @@ try:
     import botocore.credentials
     import botocore.exceptions
     import botocore.session
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
 
     HAS_BOTOCORE = True
 except ImportError:  # reported by require_botocore(), when a plugin is actually used
@@ -48,6 +49,13 @@ def require_botocore() -> None:
     if version < MIN_BOTOCORE:
         wanted = ".".join(str(part) for part in MIN_BOTOCORE)
         raise MfaAwsError(f"mfa.aws needs botocore >= {wanted}, found {botocore.__version__}: pip install -U boto3")
+
+
+def _botocore_accepts(endpoint: str) -> bool:
+    try:
+        return bool(is_valid_endpoint_url(endpoint) or is_valid_ipv6_endpoint_url(endpoint))
+    except ValueError:  # urlsplit's, e.g. an unclosed [ of an IPv6 address
+        return False
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,17 @@ class Connection:
         endpoint = values["endpoint_url"]
         if endpoint and not endpoint.startswith(("https://", "http://")):
             raise MfaAwsError("endpoint_url: must start with https:// (or http:// for a local endpoint)")
+        # What botocore would refuse when building a client, refused now: in an STS call that would be after
+        # the code was recorded as spent.
+        if endpoint and HAS_BOTOCORE and not _botocore_accepts(endpoint):
+            raise MfaAwsError(
+                f"endpoint_url: {endpoint!r} is not a URL with a valid host name, e.g. https://sts.amazonaws.com"
+            )
+        if values["region"] and HAS_BOTOCORE:
+            try:
+                validate_region_name(values["region"])
+            except botocore.exceptions.InvalidRegionError:
+                raise MfaAwsError(f"region: {values['region']!r} is not a region name such as eu-west-1") from None
         validate = values["validate_certs"]
         return cls(
             access_key=values["access_key"] or None,
@@ -164,7 +183,8 @@ class Connection:
             service,
             region_name=region or self.region_name,
             endpoint_url=self.endpoint_url,
-            verify=self.validate_certs,
+            # None lets botocore find a CA bundle (AWS_CA_BUNDLE, ca_bundle in the profile).
+            verify=None if self.validate_certs else False,
             aws_access_key_id=credentials.access_key,
             aws_secret_access_key=credentials.secret_key,
             aws_session_token=credentials.session_token,

@@ -88,7 +88,7 @@ def code(arguments: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description="Run the AWS emulator, or read an MFA code from a running one.")
     commands = parser.add_subparsers(dest="command")
     serve_parser = commands.add_parser("serve", help="run the emulator until interrupted (the default)")
     serve_parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")

@@ -42,8 +42,9 @@ class Principal:
 
 def new_temporary_keys() -> tuple[str, str, str]:
     """An access key id, secret key and session token shaped like STS's."""
-    access_key = "ASIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
-    secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+    chooser = secrets.SystemRandom()
+    access_key = "ASIA" + "".join(chooser.choices(_KEY_ALPHABET, k=16))
+    secret = "".join(chooser.choices(_SECRET_ALPHABET, k=40))
     token = "IQoJb3JpZ2luX2Vj" + secrets.token_urlsafe(240)
     return access_key, secret, token
 

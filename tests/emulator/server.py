@@ -40,7 +40,11 @@ class Emulator:
     @classmethod
     def start(cls, *, host: str = "127.0.0.1", port: int = 0, region: str = DEFAULT_REGION) -> "Emulator":
         holder: dict[str, Emulator] = {}
-        app = EmulatorApp(lambda method, name, arguments: holder["emulator"].control(method, name, arguments))
+
+        def control(method: str, name: str, arguments: dict[str, Any]) -> Any:
+            return holder["emulator"].control(method, name, arguments)
+
+        app = EmulatorApp(control)
         server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         emulator = cls(server, app, region)
         holder["emulator"] = emulator

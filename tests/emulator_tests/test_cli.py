@@ -62,7 +62,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, dict[str, Any], subprocess.Po
 
 
 def test_serve_writes_the_demo_world_to_a_private_state_file(served: tuple[Path, dict[str, Any], Any]) -> None:
-    state_file, state, _ = served
+    state_file, state = served[0], served[1]
     assert stat.S_IMODE(os.stat(state_file).st_mode) == 0o600
     assert state["endpoint_url"].startswith("http://127.0.0.1:")
     world = state["world"]
@@ -77,7 +77,7 @@ def test_serve_writes_the_demo_world_to_a_private_state_file(served: tuple[Path,
 
 
 def test_code_prints_a_code_that_get_session_token_accepts(served: tuple[Path, dict[str, Any], Any]) -> None:
-    state_file, state, _ = served
+    state_file, state = served[0], served[1]
     printed = subprocess.run(
         _cli("code", "--state-file", str(state_file)), cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     ).stdout.strip()
@@ -97,7 +97,7 @@ def test_code_prints_a_code_that_get_session_token_accepts(served: tuple[Path, d
 
 
 def test_serve_stops_on_sigterm_and_removes_its_state_file(served: tuple[Path, dict[str, Any], Any]) -> None:
-    state_file, _, process = served
+    state_file, process = served[0], served[2]
     process.terminate()
     assert process.wait(timeout=15) == 0
     assert not state_file.exists()

@@ -92,7 +92,7 @@ def test_world_builds_a_world_whose_keys_and_device_work(emulator: "Emulator") -
     assert role["requires_mfa"] and role["max_session_duration"] == 7200
     keys = Keys(created["access_key_id"], created["secret_access_key"])
     start_of_step(emulator)
-    _, code = control(emulator, "code", query=f"serial={created['mfa_serial']}")
+    code = control(emulator, "code", query=f"serial={created['mfa_serial']}")[1]
     answer = sts(emulator, keys).get_session_token(SerialNumber=created["mfa_serial"], TokenCode=code["code"])
     session = Keys.from_credentials(answer["Credentials"])
     assert sorted(bucket["Name"] for bucket in s3(emulator, session).list_buckets()["Buckets"]) == sorted(
@@ -101,7 +101,7 @@ def test_world_builds_a_world_whose_keys_and_device_work(emulator: "Emulator") -
     assumed = sts(emulator, session).assume_role(RoleArn=role["arn"], RoleSessionName="carol", DurationSeconds=7200)
     assert assumed["AssumedRoleUser"]["Arn"].startswith(f"arn:aws:sts::{role['account_id']}:assumed-role/ops/")
     # The new world is in the state like any other.
-    _, state = control(emulator, "state")
+    state = control(emulator, "state")[1]
     assert created["account_id"] in {entry["account_id"] for entry in state["worlds"]}
 
 
@@ -140,6 +140,6 @@ def test_an_unknown_control_is_a_bad_request(emulator: "Emulator") -> None:
 def test_codes_follow_the_moved_clock(emulator: "Emulator", world: "World") -> None:
     start_of_step(emulator)
     control(emulator, "clock/advance", {"seconds": 3 * mfa.STEP})
-    _, answer = control(emulator, "code", query=f"serial={world.mfa_serial}")
+    answer = control(emulator, "code", query=f"serial={world.mfa_serial}")[1]
     assert answer["code"] == world.totp()
     assert answer["code"] == mfa.totp(world.mfa_seed or "", emulator.clock.now())

@@ -5,7 +5,6 @@ import json
 import botocore.session
 from botocore.credentials import JSONFileCache
 
-from tests.playbooks.plays import play
 
 
 def lookup_play(world, *terms, tasks=2, save=True, hosts="all", **options):
