@@ -61,6 +61,11 @@ def describe_client_error(code: str, message: str, operation: str, target: str |
             f"AWS does not recognise the access key that signed {operation}: check access_key / profile, "
             f"and that endpoint_url and region point at the right partition. {said}"
         )
+    if code == "RequestTimeTooSkewed" or (code == "SignatureDoesNotMatch" and "Signature expired" in message):
+        return (
+            f"{operation} was refused because the controller's clock is more than 15 minutes off AWS's: set the "
+            f"clock right (e.g. with NTP) and run again. {said}"
+        )
     if code == "SignatureDoesNotMatch":
         return f"The secret key does not match the access key that signed {operation}: check secret_key. {said}"
     if code in ("AccessDenied", "AccessDeniedException") and operation == "AssumeRole":

@@ -26,7 +26,7 @@ def _check(options: Mapping[str, Any]) -> tuple[str | None, str | None, int | No
     if prefix is not None and len(prefix) > 63:
         raise MfaAwsError("prefix: bucket names are at most 63 characters, so a longer prefix matches nothing")
     if region is not None and not _REGION.fullmatch(region):
-        raise MfaAwsError(f"bucket_region: '{region}' is not a region code such as eu-west-1")
+        raise MfaAwsError(f"bucket_region: {region!r} is not a region code such as eu-west-1")
     if limit is not None and limit < 1:
         raise MfaAwsError("max_buckets: must be at least 1 (leave it unset to list every bucket)")
     if not PAGE_SIZE[0] <= page_size <= PAGE_SIZE[1]:

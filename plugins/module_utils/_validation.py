@@ -12,20 +12,24 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import unicodedata
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 # Patterns and bounds from the STS API reference (the same ones botocore's service model carries).
-_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}")
+# Their \w is ASCII, as in Java ("upper- and lower-case alphanumeric characters"), hence re.ASCII.
+_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
 _TOKEN = re.compile(r"[0-9]{6}")
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}")
-_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
-_SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}")
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+_SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
 _POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}")
-# Tag keys and values: letters, spaces, digits and _.:/=+-@ (STS's \p{L}\p{Z}\p{N} classes).
-_TAG_TEXT = re.compile(r"[^\W]|[\s_.:/=+\-@]")
+# Tag keys and values: letters, separators, numbers and _.:/=+-@ (STS's [\p{L}\p{Z}\p{N}_.:/=+\-@]);
+# not tabs or line breaks, which are control characters, not separators.
+_TAG_CATEGORIES = ("L", "Z", "N")
+_TAG_SYMBOLS = frozenset("_.:/=+-@")
 _POLICY_CHARS = re.compile(r"[\t\n\r\x20-\xff]+")
 
 SESSION_DURATION = (900, 129600)
@@ -33,9 +37,13 @@ ROLE_DURATION = (900, 43200)
 POLICY_MAX_CHARS = 2048
 MAX_POLICY_ARNS = 10
 MAX_TAGS = 50
+MAX_TRANSITIVE_TAG_KEYS = 50
 
 
 def _fail(option: str, rule: str) -> MfaAwsError:
+    # Rules quote the values they refuse; a line break or control character in one is shown escaped,
+    # so the message stays one line.
+    rule = "".join(char if char.isprintable() else repr(char)[1:-1] for char in rule)
     return MfaAwsError(f"{option}: {rule}")
 
 
@@ -90,7 +98,7 @@ def duration_seconds(value: Any, bounds: tuple[int, int], option: str = "duratio
     low, high = bounds
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _fail(option, f"must be a whole number of seconds from {low} to {high}") from None
     if isinstance(value, bool) or number != value and str(number) != str(value).strip():
         raise _fail(option, f"must be a whole number of seconds from {low} to {high}")
@@ -130,7 +138,10 @@ def policy(value: Any) -> str | None:
         document = value
     if not isinstance(document, dict):
         raise _fail("policy", "must be a JSON object (an IAM policy document with Version and Statement)")
-    text = json.dumps(document, separators=(",", ":"), sort_keys=True)
+    try:
+        text = json.dumps(document, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    except ValueError:
+        raise _fail("policy", "is not valid JSON (NaN and Infinity are not JSON numbers)") from None
     if len(text) > POLICY_MAX_CHARS:
         raise _fail("policy", f"is {len(text)} characters once compacted; STS allows {POLICY_MAX_CHARS}")
     if not _POLICY_CHARS.fullmatch(text):
@@ -144,13 +155,15 @@ def policy_arns(values: list[str] | None) -> list[str] | None:
     if len(values) > MAX_POLICY_ARNS:
         raise _fail("policy_arns", f"takes at most {MAX_POLICY_ARNS} managed policy ARNs, got {len(values)}")
     for value in values:
-        if not _POLICY_ARN.fullmatch(value or ""):
+        if not _POLICY_ARN.fullmatch(value or "") or len(value) > 2048:
             raise _fail("policy_arns", f"'{value}' is not a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
     return list(values)
 
 
 def _tag_text_ok(text: str, low: int, high: int) -> bool:
-    return low <= len(text) <= high and all(_TAG_TEXT.fullmatch(char) for char in text)
+    return low <= len(text) <= high and all(
+        unicodedata.category(char)[0] in _TAG_CATEGORIES or char in _TAG_SYMBOLS for char in text
+    )
 
 
 def tags(values: dict[str, Any] | None) -> dict[str, str] | None:
@@ -159,10 +172,14 @@ def tags(values: dict[str, Any] | None) -> dict[str, str] | None:
     if len(values) > MAX_TAGS:
         raise _fail("tags", f"takes at most {MAX_TAGS} session tags, got {len(values)}")
     checked: dict[str, str] = {}
+    seen: dict[str, str] = {}
     for key, value in values.items():
         key, text = str(key), "" if value is None else str(value)
         if not _tag_text_ok(key, 1, 128):
             raise _fail("tags", f"key '{key}' must be 1-128 letters, digits, spaces or _.:/=+-@")
+        if key.lower() in seen:
+            raise _fail("tags", f"keys '{seen[key.lower()]}' and '{key}' differ only in case; STS treats them as one")
+        seen[key.lower()] = key
         if not _tag_text_ok(text, 0, 256):
             raise _fail("tags", f"value of '{key}' must be at most 256 letters, digits, spaces or _.:/=+-@")
         checked[key] = text
@@ -172,6 +189,8 @@ def tags(values: dict[str, Any] | None) -> dict[str, str] | None:
 def transitive_tag_keys(values: list[str] | None, session_tags: dict[str, str] | None) -> list[str] | None:
     if not values:
         return None
+    if len(values) > MAX_TRANSITIVE_TAG_KEYS:
+        raise _fail("transitive_tag_keys", f"takes at most {MAX_TRANSITIVE_TAG_KEYS} keys, got {len(values)}")
     missing = [key for key in values if key not in (session_tags or {})]
     if missing:
         raise _fail("transitive_tag_keys", f"names keys that are not in tags: {', '.join(missing)}")

@@ -18,7 +18,13 @@ from typing import Iterator
 @contextlib.contextmanager
 def controller_lock(directory: str, name: str) -> Iterator[None]:
     path = os.path.join(directory, name)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        # A cache_dir that can't be written (read-only home): nothing a worker could share is stored there
+        # either, so the lock would guard nothing. Run unlocked; the cache reports its failed writes.
+        yield
+        return
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield

@@ -1,0 +1,324 @@
+"""The cache under stress: racing processes, damaged and foreign files, loose permissions, a full or read-only disk."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.harness import PYTHON
+from tests.playbooks.plays import mfa, play, task, with_credentials
+from tests.reliability.support import (
+    LIST,
+    ROLE,
+    SESSION,
+    assert_cache_sound,
+    assert_clean_success,
+    assert_one_clean_line,
+    cli_cache,
+    mfa_role,
+)
+
+# -- racing processes -------------------------------------------------------------------------------------------
+
+# Each process imports the collection, says it is ready, waits for the start signal, then runs the exchange
+# as the controller's plugins do: with the cross-process lock, the same options and the same code.
+RACER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    sys.path.insert(0, sys.argv[1])
+    from ansible_collections.mfa.aws.plugins.module_utils import _exchange
+    from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+    from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+
+    start, exchange = sys.argv[2], getattr(_exchange, sys.argv[3])
+    options = json.loads(sys.stdin.readline())
+    open(start + "." + str(os.getpid()), "w").close()
+    while not os.path.exists(start):
+        time.sleep(0.001)
+    try:
+        result = exchange(options, controller_lock)
+    except MfaAwsError as error:
+        print(json.dumps({"error": str(error)}))
+    else:
+        print(json.dumps({"credentials": result.as_dict(), "cached": result.cached}))
+    """
+)
+
+
+def race(tmp_path, collection, world, exchange, options, processes=8):
+    script = tmp_path / "racer.py"
+    script.write_text(RACER)
+    start = tmp_path / "start"
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path / "home"),
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": world.emulator.endpoint_url,
+        **world.env(),
+    }
+    command = [str(PYTHON), str(script), str(collection.root), str(start), exchange]
+    racers = [
+        subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _racer in range(processes)
+    ]
+    for racer in racers:
+        racer.stdin.write(json.dumps(options) + "\n")
+        racer.stdin.flush()
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("start.*"))) < processes:
+        assert time.monotonic() < deadline, "the racers did not get ready"
+        assert all(racer.poll() is None for racer in racers), [racer.communicate() for racer in racers]
+        time.sleep(0.01)
+    start.touch()
+    answers = []
+    for racer in racers:
+        stdout, stderr = racer.communicate(timeout=120)
+        assert racer.returncode == 0 and "Traceback" not in stderr, stderr
+        answers.append(json.loads(stdout))
+    return answers
+
+
+@pytest.mark.parametrize("exchange", ["get_session_token", "assume_role"])
+def test_eight_processes_one_code_one_call(tmp_path, collection, world, exchange):
+    cache_dir = tmp_path / "cache"
+    options = {**mfa(world), "cache_dir": str(cache_dir)}
+    if exchange == "assume_role":
+        options["role_arn"] = mfa_role(world).arn
+    answers = race(tmp_path, collection, world, exchange, options)
+    assert all("credentials" in answer for answer in answers), answers
+    assert len({json.dumps(answer["credentials"], sort_keys=True) for answer in answers}) == 1
+    assert sorted(answer["cached"] for answer in answers) == [False] + [True] * 7
+    action = "GetSessionToken" if exchange == "get_session_token" else "AssumeRole"
+    assert len(world.calls(action=action)) == 1
+    assert len(world.calls(coded=True)) == 1
+    assert_cache_sound(cache_dir)
+
+
+def test_a_lookup_on_twenty_hosts_with_twenty_forks(ansible, world):
+    arguments = f"mfa_serial_number={world.mfa_serial!r}, mfa_token={world.totp()!r}"
+    playbook = f"""
+- hosts: targets
+  gather_facts: false
+  vars:
+    creds: "{{{{ lookup('mfa.aws.mfa_session', {arguments}) }}}}"
+  tasks:
+    - name: Save what each host got
+      ansible.builtin.copy:
+        content: "{{{{ creds | to_json }}}}"
+        dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{{{{ inventory_hostname }}}}.json"
+        mode: "0600"
+"""
+    result = assert_clean_success(ansible.run(playbook, world=world, hosts=20, forks=20), cli_cache(ansible))
+    assert result.count("GetSessionToken") == 1
+    assert result.count(coded=True) == 1
+    seen = {json.dumps(result.json(f"host{index:02d}"), sort_keys=True) for index in range(1, 21)}
+    assert len(seen) == 1
+
+
+# -- damaged and foreign files ----------------------------------------------------------------------------------
+
+DAMAGE = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "json-list": lambda text: json.dumps([1, 2, 3]),
+    "json-null": lambda text: "null",
+    "binary-junk": lambda text: b"\x00\xff\xfe\x80junk\x00".decode("latin-1"),
+    "empty": lambda text: "",
+    "no-credentials": lambda text: json.dumps({"Credentials": "none"}),
+    "credentials-without-token": lambda text: json.dumps(
+        {"Credentials": {"AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "x", "Expiration": "2099-01-01T00:00:00Z"}}
+    ),
+    "bad-expiration": lambda text: text.replace('"Expiration": "', '"Expiration": "not a date '),
+    "other-tool-format": lambda text: "[default]\naws_access_key_id = AKIA\n",
+}
+
+
+def damage_everything(directory: Path, how: str) -> list[str]:
+    """Damage every JSON file the first run wrote: the credentials entry and the spent-code ledger."""
+    damaged = []
+    for path in sorted(directory.glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(DAMAGE[how](text).encode("latin-1"))
+        damaged.append(path.name)
+    return damaged
+
+
+def next_code(world):
+    """A code the device shows later: the emulator's clock moves a minute on, the first code is spent."""
+    world.emulator.clock.advance(60)
+    return world.totp()
+
+
+@pytest.mark.parametrize("how", list(DAMAGE))
+def test_a_damaged_session_entry_is_a_miss_and_is_replaced(ansible, world, how):
+    first = play(task(SESSION, mfa(world)))
+    assert_clean_success(ansible.run(first, world=world))
+    damaged = damage_everything(cli_cache(ansible), how)
+    assert any(name.startswith("mfa-aws-session-") for name in damaged), damaged
+
+    again = play(task(SESSION, mfa(world, next_code(world)), register="session"), save=("session",))
+    result = assert_clean_success(ansible.run(again, world=world), cli_cache(ansible))
+    assert result.json("localhost-session")["cached"] is False
+    assert result.count("GetSessionToken", coded=True) == 1
+    # The entry written in place of the damaged one is whole, and a third run reuses it without a code.
+    reuse = play(task(SESSION, {"mfa_serial_number": world.mfa_serial}, register="session"), save=("session",))
+    result = assert_clean_success(ansible.run(reuse, world=world), cli_cache(ansible))
+    assert result.json("localhost-session")["cached"] is True
+    assert result.calls == []
+
+
+@pytest.mark.parametrize("how", ["truncated", "json-list", "binary-junk"])
+def test_a_damaged_role_entry_in_the_cli_cache_is_a_miss(ansible, world, how):
+    role = mfa_role(world)
+    first = play(task(ROLE, {"role_arn": role.arn, **mfa(world)}))
+    assert_clean_success(ansible.run(first, world=world))
+    damage_everything(cli_cache(ansible), how)
+
+    again = play(task(ROLE, {"role_arn": role.arn, **mfa(world, next_code(world))}, register="role"), save=("role",))
+    result = assert_clean_success(ansible.run(again, world=world), cli_cache(ansible))
+    assert result.json("localhost-role")["cached"] is False
+    assert result.count("AssumeRole", coded=True) == 1
+
+
+def test_a_damaged_entry_without_a_code_asks_for_one(ansible, world):
+    assert_clean_success(ansible.run(play(task(SESSION, mfa(world))), world=world))
+    damage_everything(cli_cache(ansible), "truncated")
+    result = ansible.run(play(task(SESSION, {"mfa_serial_number": world.mfa_serial})), world=world)
+    assert_one_clean_line(result, "GetSessionToken needs an MFA code and no cached credentials are left")
+    assert result.calls == []
+
+
+# -- permissions ------------------------------------------------------------------------------------------------
+
+
+def lookup_task(world, cache_dir):
+    """Sets the fact `session` from the mfa_session lookup."""
+    arguments = f"mfa_serial_number={world.mfa_serial!r}, mfa_token={world.totp()!r}, cache_dir={str(cache_dir)!r}"
+    return f"""
+    - name: Read an MFA session through the lookup
+      ansible.builtin.set_fact:
+        session: "{{{{ lookup('mfa.aws.mfa_session', {arguments}) }}}}"
+"""
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o755, 0o750])
+@pytest.mark.parametrize("caller", ["module", "lookup"])
+def test_a_loose_cache_dir_is_tightened_and_said_so(ansible, world, tmp_path, caller, mode):
+    cache_dir = tmp_path / "loose"
+    cache_dir.mkdir()
+    cache_dir.chmod(mode)
+    if caller == "module":
+        steps = play(task(SESSION, {**mfa(world), "cache_dir": str(cache_dir)}))
+    else:
+        steps = play(lookup_task(world, cache_dir))
+    result = assert_clean_success(ansible.run(steps, world=world), cache_dir)
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    said = " ".join(result.output.split())
+    assert f"[WARNING]: cache_dir {cache_dir} was readable by others (mode {mode:o}); it is now 700" in said
+    for path in cache_dir.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_private_cache_dir_draws_no_warning(ansible, world, tmp_path):
+    cache_dir = tmp_path / "private"
+    result = assert_clean_success(
+        ansible.run(play(task(SESSION, {**mfa(world), "cache_dir": str(cache_dir)})), world=world), cache_dir
+    )
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert "[WARNING]" not in result.output
+
+
+# -- a disk that takes no more writes ---------------------------------------------------------------------------
+
+
+def mount_tmpfs(directory: Path, options: str) -> bool:
+    if shutil.which("mount") is None or os.geteuid() != 0:
+        return False
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(directory)], capture_output=True, check=False
+        )
+    except OSError:
+        return False
+    return done.returncode == 0
+
+
+def unmount(directory: Path) -> None:
+    subprocess.run(["umount", str(directory)], capture_output=True, check=False)
+    if os.path.ismount(directory):
+        subprocess.run(["umount", "-l", str(directory)], capture_output=True, check=False)
+
+
+def fill(directory: Path) -> None:
+    descriptor = os.open(directory / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(descriptor, b"\0" * 512):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+@pytest.fixture(params=["full", "read-only"])
+def unwritable_cache_dir(request, tmp_path):
+    """A cache_dir where writes fail: a 4 KiB tmpfs filled up, or one mounted read-only.
+
+    Both need root to mount. Without root the directory is made 0500 instead (writes fail with EACCES);
+    as root without the right to mount, permissions would not stop root, so the test is skipped.
+    """
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    cache_dir = mount_point / "cache"
+    if request.param == "full":
+        mounted = mount_tmpfs(mount_point, "size=4k,mode=0700")
+        if mounted:
+            cache_dir.mkdir(mode=0o700)
+            fill(mount_point)
+    else:
+        mounted = mount_tmpfs(mount_point, "size=4k,mode=0700")
+        if mounted:
+            cache_dir.mkdir(mode=0o700)
+            done = subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], capture_output=True, check=False)
+            if done.returncode != 0:
+                unmount(mount_point)
+                mounted = False
+    if not mounted:
+        if os.geteuid() == 0:
+            pytest.skip("no tmpfs could be mounted, and as root a read-only mode would not stop the writes")
+        cache_dir.mkdir(mode=0o500)
+    try:
+        yield cache_dir, "No space left on device" if request.param == "full" and mounted else None
+    finally:
+        if mounted:
+            unmount(mount_point)
+        else:
+            cache_dir.chmod(0o700)
+
+
+@pytest.mark.parametrize("caller", ["module", "lookup"])
+def test_credentials_still_come_when_the_cache_cannot_be_written(ansible, world, unwritable_cache_dir, caller):
+    cache_dir, reason = unwritable_cache_dir
+    if caller == "module":
+        get = task(SESSION, {**mfa(world), "cache_dir": str(cache_dir)})
+        use = task(LIST, with_credentials("aws_mfa_session"), register="listing")
+    else:
+        get = lookup_task(world, cache_dir)
+        use = task(LIST, with_credentials("session"), register="listing")
+    result = assert_clean_success(ansible.run(play(get, use, save=("listing",)), world=world), cache_dir)
+    assert result.json("localhost-listing")["count"] == len(world.buckets)
+    said = " ".join(result.output.split())
+    assert f"[WARNING]: credentials were not cached in {cache_dir}" in said
+    if reason:
+        assert reason in said
+    assert not [name for name in os.listdir(cache_dir) if name.endswith((".json", ".tmp"))]
+    assert result.count("GetSessionToken", coded=True) == 1

@@ -1,0 +1,232 @@
+"""AWS and the network misbehave: each run ends in success or in one clean line, and the cache stays whole.
+
+Every test here runs the real ansible-playbook against the emulator, with faults injected before the run
+or, through the emulator's control endpoint, between two tasks of it. Each ends with the same checks:
+no traceback, exactly one `fatal:` line for the host that failed (its message one line), and a cache
+directory with no partial file and no JSON file that does not parse.
+"""
+
+import pytest
+
+from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
+from tests.playbooks.plays import mfa, play, task, with_credentials
+from tests.reliability.support import (
+    LIST,
+    ROLE,
+    SESSION,
+    assert_clean_success,
+    assert_one_clean_line,
+    cli_cache,
+    closed_port,
+    emulator_control,
+    mfa_role,
+)
+
+OPERATION = {SESSION: "GetSessionToken", ROLE: "AssumeRole"}
+
+
+def sts_options(module, world, **options):
+    """A coded call of `module`: GetSessionToken, or AssumeRole on a role whose trust policy requires MFA."""
+    role = {"role_arn": mfa_role(world).arn} if module == ROLE else {}
+    return {**role, **mfa(world), **options}
+
+
+def lookup_play(world, **options):
+    arguments = ", ".join(f"{key}={value!r}" for key, value in {**mfa(world), **options}.items())
+    return f"""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read an MFA session through the lookup
+      ansible.builtin.debug:
+        msg: "{{{{ lookup('mfa.aws.mfa_session', {arguments}).expiration }}}}"
+"""
+
+
+def outcomes(result, action):
+    return [call.outcome for call in result.calls if call.action == action]
+
+
+# -- throttling -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", [SESSION, ROLE])
+def test_sts_throttling_is_retried_then_succeeds(ansible, world, module):
+    world.emulator.inject_throttling(2)
+    result = ansible.run(play(task(module, sts_options(module, world, retries=2))), world=world)
+    assert_clean_success(result, cli_cache(ansible))
+    action = OPERATION[module]
+    assert outcomes(result, action) == ["Throttling", "Throttling", "ok"]
+    # Throttled requests never reach the MFA check, so the code still buys the credentials on the third try.
+    assert result.count(action, coded=True) == 3
+
+
+def test_a_lookup_retries_throttling_too(ansible, world):
+    world.emulator.inject_throttling(1)
+    result = ansible.run(lookup_play(world, retries=1), world=world)
+    assert_clean_success(result, cli_cache(ansible))
+    assert outcomes(result, "GetSessionToken") == ["Throttling", "ok"]
+
+
+def test_s3_throttling_mid_run_is_retried(ansible, world):
+    steps = play(
+        task(SESSION, mfa(world)),
+        emulator_control("throttle", count=2),
+        task(LIST, {**with_credentials("aws_mfa_session"), "retries": 2}, register="listing"),
+        save=("listing",),
+    )
+    result = assert_clean_success(ansible.run(steps, world=world), cli_cache(ansible))
+    assert sorted(bucket["name"] for bucket in result.json("localhost-listing")["buckets"]) == sorted(world.buckets)
+
+
+@pytest.mark.parametrize("module", [SESSION, ROLE])
+def test_sts_throttling_beyond_the_retries(ansible, world, module):
+    world.emulator.inject_throttling(3)
+    result = ansible.run(play(task(module, sts_options(module, world, retries=1))), world=world)
+    action = OPERATION[module]
+    assert_one_clean_line(
+        result, f"{action} was throttled by AWS even after retrying: raise 'retries'", cli_cache(ansible)
+    )
+    assert outcomes(result, action) == ["Throttling", "Throttling"]
+
+
+def test_a_lookup_throttled_beyond_the_retries(ansible, world):
+    world.emulator.inject_throttling(2)
+    result = ansible.run(lookup_play(world, retries=1), world=world)
+    assert_one_clean_line(
+        result, "lookup plugin 'mfa.aws.mfa_session' failed: GetSessionToken was throttled by AWS", cli_cache(ansible)
+    )
+
+
+def test_s3_throttling_beyond_the_retries(ansible, world):
+    steps = play(
+        task(SESSION, mfa(world)),
+        emulator_control("throttle", count=3),
+        task(LIST, {**with_credentials("aws_mfa_session"), "retries": 2}),
+    )
+    result = ansible.run(steps, world=world)
+    assert_one_clean_line(result, "ListBuckets was throttled by AWS even after retrying", cli_cache(ansible))
+
+
+# -- server errors ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "code"), [(500, "InternalFailure"), (503, "ServiceUnavailable")])
+@pytest.mark.parametrize("module", [SESSION, ROLE])
+def test_sts_server_errors_are_retried(ansible, world, module, status, code):
+    world.emulator.inject_server_errors(2, status)
+    result = ansible.run(play(task(module, sts_options(module, world, retries=2))), world=world)
+    assert_clean_success(result, cli_cache(ansible))
+    assert outcomes(result, OPERATION[module]) == [code, code, "ok"]
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_s3_server_errors_mid_run_are_retried(ansible, world, status):
+    steps = play(
+        task(SESSION, mfa(world)),
+        emulator_control("server-errors", count=2, status=status),
+        task(LIST, {**with_credentials("aws_mfa_session"), "retries": 2}, register="listing"),
+        save=("listing",),
+    )
+    result = assert_clean_success(ansible.run(steps, world=world), cli_cache(ansible))
+    assert result.json("localhost-listing")["count"] == len(world.buckets)
+
+
+def test_server_errors_beyond_the_retries(ansible, world):
+    world.emulator.inject_server_errors(2, 500)
+    result = ansible.run(play(task(SESSION, sts_options(SESSION, world, retries=1))), world=world)
+    assert_one_clean_line(result, "GetSessionToken failed. AWS said: InternalFailure", cli_cache(ansible))
+    assert outcomes(result, "GetSessionToken") == ["InternalFailure", "InternalFailure"]
+
+
+# -- the network ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("caller", [SESSION, ROLE, LIST, "lookup"])
+def test_a_refused_connection_names_the_endpoint(ansible, world, caller):
+    endpoint = f"http://127.0.0.1:{closed_port()}"
+    options = {"endpoint_url": endpoint, "retries": 1}
+    if caller == "lookup":
+        playbook = lookup_play(world, **options)
+    elif caller == LIST:
+        playbook = play(task(LIST, options))
+    else:
+        playbook = play(task(caller, sts_options(caller, world, **options)))
+    result = ansible.run(playbook, world=world)
+    message = assert_one_clean_line(result, "could not reach AWS", cli_cache(ansible))
+    assert endpoint in message
+    assert "Check endpoint_url" in message
+    assert result.calls == []
+
+
+def test_a_read_timeout(ansible, world):
+    if "read_timeout" not in SESSION_ARGUMENT_SPEC:
+        pytest.skip(
+            "the collection has no read timeout option (botocore's read_timeout is fixed at 30 s in "
+            "_connection.py); a test would wait 30 s per attempt"
+        )
+    world.emulator.set_latency(3)
+    options = sts_options(SESSION, world, read_timeout=1, retries=0)
+    result = ansible.run(play(task(SESSION, options)), world=world)
+    assert_one_clean_line(result, "GetSessionToken timed out waiting for AWS", cli_cache(ansible))
+
+
+# -- time -------------------------------------------------------------------------------------------------------
+
+
+def test_session_credentials_expire_mid_run_for_s3(ansible, world):
+    steps = play(
+        task(SESSION, {**mfa(world), "duration_seconds": 900}),
+        emulator_control("clock/advance", seconds=1000),
+        task(LIST, with_credentials("aws_mfa_session")),
+    )
+    result = ansible.run(steps, world=world)
+    assert_one_clean_line(
+        result, "ListBuckets was called with temporary credentials that have expired.*ExpiredToken", cli_cache(ansible)
+    )
+
+
+def test_session_credentials_expire_mid_run_for_sts(ansible, world):
+    role = mfa_role(world)
+    steps = play(
+        task(SESSION, {**mfa(world), "duration_seconds": 900}),
+        emulator_control("clock/advance", seconds=1000),
+        task(ROLE, {"role_arn": role.arn, **with_credentials("aws_mfa_session")}),
+    )
+    result = ansible.run(steps, world=world)
+    assert_one_clean_line(
+        result, "AssumeRole was called with temporary credentials that have expired.*ExpiredToken", cli_cache(ansible)
+    )
+    assert outcomes(result, "AssumeRole") == ["ExpiredToken"]
+
+
+@pytest.mark.parametrize("skew", [300, -300])
+def test_a_clock_several_minutes_off(ansible, world, skew):
+    world.emulator.set_skew(skew)
+    role = mfa_role(world)
+    steps = play(
+        task(SESSION, mfa(world)),
+        task(ROLE, {"role_arn": role.arn, **with_credentials("aws_mfa_session")}),
+        task(LIST, with_credentials("aws_mfa_role"), register="listing"),
+        save=("listing",),
+    )
+    result = assert_clean_success(ansible.run(steps, world=world), cli_cache(ansible))
+    assert result.json("localhost-listing")["count"] == len(role.buckets)
+
+
+def test_a_clock_beyond_aws_window_for_sts(ansible, world):
+    world.emulator.set_skew(1200)
+    result = ansible.run(play(task(SESSION, mfa(world))), world=world)
+    assert_one_clean_line(result, "GetSessionToken was refused because the controller's clock", cli_cache(ansible))
+
+
+def test_a_clock_beyond_aws_window_for_s3(ansible, world):
+    steps = play(
+        task(SESSION, mfa(world)),
+        emulator_control("skew", seconds=1200),
+        task(LIST, with_credentials("aws_mfa_session")),
+    )
+    result = ansible.run(steps, world=world)
+    assert_one_clean_line(
+        result, "ListBuckets was refused because the controller's clock.*RequestTimeTooSkewed", cli_cache(ansible)
+    )
