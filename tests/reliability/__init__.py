@@ -1,1 +1,1 @@
-"""Reliability tests: faults, cache safety, fuzzed input and secret leaks (see README-less docstrings in each file)."""
+"""Reliability: faults from AWS and the network, cache safety, fuzzed options and secret leaks."""

@@ -83,17 +83,3 @@ def assert_one_clean_line(result: PlaybookResult, match: str, *cache_dirs: Path,
     assert re.search(match, message), f"{match!r} is not in the fatal line's message: {message!r}"
     assert_cache_sound(*cache_dirs)
     return message
-
-
-def warnings(result: PlaybookResult) -> list[str]:
-    """Ansible's warning lines, joined back where Ansible wrapped them."""
-    lines, current = [], None
-    for line in result.output.splitlines():
-        if line.startswith("[WARNING]:"):
-            current = line[len("[WARNING]:") :].strip()
-            lines.append(current)
-        elif current is not None and line.strip() and not line.startswith(("[", "TASK", "PLAY", "ok:", "fatal:")):
-            lines[-1] += " " + line.strip()
-        else:
-            current = None
-    return lines
