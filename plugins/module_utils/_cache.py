@@ -167,6 +167,15 @@ class SpentCodes:
     def record(self, code: str, cache_key: str, error: str | None = None) -> None:
         entries = self._load()
         entries[self._digest(code)] = {"at": time.time(), "key": cache_key, "error": error}
+        self._save(entries)
+
+    def forget(self, code: str) -> None:
+        """The code never reached AWS's MFA check (throttled, unreachable): it may be sent again."""
+        entries = self._load()
+        if entries.pop(self._digest(code), None) is not None:
+            self._save(entries)
+
+    def _save(self, entries: dict[str, dict[str, Any]]) -> None:
         try:
             write_private_json(self._path, entries)
         except OSError as failure:

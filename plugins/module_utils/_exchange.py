@@ -333,9 +333,23 @@ def _exchange(
         except Exception as error:  # botocore raises many types; each becomes one line
             message = describe_exception(error, operation, target)
             if spent is not None:
-                spent.record(mfa.token, fetcher.cache_key, error=message)
+                if _code_was_judged(error):
+                    spent.record(mfa.token, fetcher.cache_key, error=message)
+                else:
+                    spent.forget(mfa.token)
             raise MfaAwsError(message) from None
         return fetcher.response, False
+
+
+def _code_was_judged(error: Exception) -> bool:
+    """Whether AWS got as far as the MFA check: only an AccessDenied answer says the code was spent or refused.
+
+    Throttling, server errors, validation and network failures come before it, so the same code may be sent
+    again once the cause is fixed.
+    """
+    response = getattr(error, "response", None)
+    code = (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code == "AccessDenied"
 
 
 def _result(response: dict[str, Any], cached: bool, warnings: list[str]) -> ExchangeResult:

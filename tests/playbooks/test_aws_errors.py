@@ -90,3 +90,14 @@ def test_an_unreachable_endpoint(ansible, world):
     options = {**mfa(world), "endpoint_url": "http://127.0.0.1:9", "retries": 0}
     result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options)
     assert_one_clean_line(result, "GetSessionToken could not reach AWS: .* Check endpoint_url, region and the network")
+
+
+def test_a_code_that_never_reached_aws_can_be_sent_once_the_cause_is_fixed(ansible, world):
+    code = world.totp()
+    unreachable = {**mfa(world, code), "endpoint_url": "http://127.0.0.1:9", "retries": 0}
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", unreachable).assert_failed(match="could not reach AWS")
+    world.emulator.inject_throttling(1)
+    throttled = run_one(ansible, world, "mfa.aws.sts_mfa_session", {**mfa(world, code), "retries": 0})
+    throttled.assert_failed(match="throttled")
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
+    assert [call.outcome for call in result.calls if call.coded] == ["ok"]

@@ -6,7 +6,6 @@ import botocore.session
 from botocore.credentials import JSONFileCache
 
 
-
 def lookup_play(world, *terms, tasks=2, save=True, hosts="all", **options):
     arguments = ", ".join([*(repr(term) for term in terms), *(f"{key}={value!r}" for key, value in options.items())])
     body = ""
