@@ -41,7 +41,7 @@ REUSE_WINDOW = 15 * 60
 SAME_CODE_WINDOW = 60
 CHAINED_ROLE_MAX = 3600
 # Real STS answers in 100-300 ms; a bounded pool keeps 20 roles near the time of one.
-MAX_PARALLEL_ROLES = 10
+MAX_PARALLEL_ROLES = 20
 
 LockFactory = Callable[[str, str], ContextManager[Any]]
 
@@ -138,11 +138,7 @@ class SessionTokenFetcher(_ResponseKeeping, CachedCredentialFetcher):
         if self._duration:
             arguments["DurationSeconds"] = self._duration
         response = self._connection.client("sts", self._source).get_session_token(**arguments)
-        issued = response["Credentials"]
-        session = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
-        who = self._connection.client("sts", session).get_caller_identity()
-        response["CallerIdentity"] = {key: who[key] for key in ("Account", "Arn", "UserId")}
-        return {key: response[key] for key in ("Credentials", "CallerIdentity")}
+        return {"Credentials": response["Credentials"]}
 
 
 class RoleFetcher(_ResponseKeeping, AssumeRoleCredentialFetcher):
@@ -341,6 +337,20 @@ def _exchange(
         return fetcher.response, False
 
 
+def _identify(connection: Connection, response: dict[str, Any], key: str, files: CredentialFileCache, keep: bool) -> None:
+    """Add who the session's credentials act as; the credentials are bought already, so a failure only warns."""
+    issued = response["Credentials"]
+    session = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+    try:
+        who = connection.client("sts", session).get_caller_identity()
+    except Exception as error:  # botocore raises many types; the credentials are good regardless
+        files.warnings.append("the session's identity is unknown: " + describe_exception(error, "GetCallerIdentity"))
+        return
+    response["CallerIdentity"] = {name: who[name] for name in ("Account", "Arn", "UserId")}
+    if keep:
+        files[key] = response
+
+
 def _code_was_judged(error: Exception) -> bool:
     """Whether AWS got as far as the MFA check: only an AccessDenied answer says the code was spent or refused.
 
@@ -370,9 +380,16 @@ def _result(response: dict[str, Any], cached: bool, warnings: list[str]) -> Exch
 
 
 def get_session_token(
-    options: Mapping[str, Any], lock: LockFactory = no_lock, read_code: CodeReader | None = None
+    options: Mapping[str, Any],
+    lock: LockFactory = no_lock,
+    read_code: CodeReader | None = None,
+    identify: bool = True,
 ) -> ExchangeResult:
-    """GetSessionToken with the user's long-term keys, with or without MFA."""
+    """GetSessionToken with the user's long-term keys, with or without MFA.
+
+    With identify, the caller's identity is read with the new credentials (once, then cached with them);
+    a session bought only to assume roles skips that call.
+    """
     connection, mfa, duration = session_request(options)
     source = connection.source_credentials()
     if source.is_temporary:
@@ -400,6 +417,8 @@ def get_session_token(
     response, cached = _exchange(
         fetcher, files, mfa, lock, "GetSessionToken", None, refuse_long_root_sessions, read_code
     )
+    if identify and "CallerIdentity" not in response:
+        _identify(connection, response, fetcher.cache_key, files, keep=mfa.cache)
     return _result(response, cached, files.warnings)
 
 
@@ -459,7 +478,7 @@ def assume_roles(
     role_options = dict(options)
     mfa = session_request({key: value for key, value in options.items() if key != "duration_seconds"})[1]
     if mfa.serial:
-        session = get_session_token({**options, "duration_seconds": None}, lock, read_code)
+        session = get_session_token({**options, "duration_seconds": None}, lock, read_code, identify=False)
         role_options.update(
             access_key=session.credentials.access_key,
             secret_key=session.credentials.secret_key,
