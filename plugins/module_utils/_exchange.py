@@ -283,58 +283,76 @@ def _exchange(
     target: str | None,
     precheck: Callable[[], None] = lambda: None,
     read_code: CodeReader | None = None,
+    complete: Callable[[dict[str, Any]], None] = lambda response: None,
 ) -> tuple[dict[str, Any], bool]:
-    """Run one fetcher under the device's lock: reuse, or spend the code exactly once."""
+    """Run one fetcher under the device's lock: reuse, or spend the code exactly once.
+
+    `complete` finishes the response under the same lock, so the workers waiting on it find it whole.
+    """
     lock_name = hashlib.sha256((mfa.serial or fetcher.cache_key).encode()).hexdigest()[:20]
     with lock(files.directory, f"mfa-aws-{lock_name}.lock"):
-        reused = fetcher.cached_response(REUSE_WINDOW)
-        if reused is not None:
-            return reused, True
-        if mfa.serial and not mfa.token and not mfa.command:
+        response, cached = _exchange_locked(fetcher, files, mfa, operation, target, precheck, read_code)
+        complete(response)
+        return response, cached
+
+
+def _exchange_locked(
+    fetcher: Any,
+    files: CredentialFileCache,
+    mfa: MfaOptions,
+    operation: str,
+    target: str | None,
+    precheck: Callable[[], None],
+    read_code: CodeReader | None,
+) -> tuple[dict[str, Any], bool]:
+    reused = fetcher.cached_response(REUSE_WINDOW)
+    if reused is not None:
+        return reused, True
+    if mfa.serial and not mfa.token and not mfa.command:
+        raise MfaAwsError(
+            f"{operation} needs an MFA code and no cached credentials are left: set mfa_token, "
+            "e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook -e mfa_code=123456, or mfa_token_command"
+        )
+    precheck()
+    spent = SpentCodes(files, mfa.serial) if mfa.serial else None
+    if spent is not None:
+        from_command = not mfa.token
+        if from_command:
+            mfa.token = _read_code(mfa, read_code)
+        earlier = spent.lookup(mfa.token)
+        if earlier is not None and from_command:
+            if earlier.get("key") == fetcher.cache_key and not earlier.get("error"):
+                bought = fetcher.cached_response(SAME_CODE_WINDOW)
+                if bought is not None:
+                    return bought, True
+            # A second coded call must never resend a code: a command can give the next one.
+            mfa.token = _next_fresh_code(mfa, read_code, spent)
+            earlier = None
+        if earlier is not None:
+            if earlier.get("error"):
+                raise MfaAwsError(earlier["error"])
+            if earlier.get("key") == fetcher.cache_key:
+                bought = fetcher.cached_response(SAME_CODE_WINDOW)
+                if bought is not None:
+                    return bought, True
             raise MfaAwsError(
-                f"{operation} needs an MFA code and no cached credentials are left: set mfa_token, "
-                "e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook -e mfa_code=123456, or mfa_token_command"
+                f"{operation} was not called: this MFA code was already sent to AWS in this run and AWS accepts "
+                "a code once. Turn on cache so the credentials it bought are shared, or give the next code."
             )
-        precheck()
-        spent = SpentCodes(files, mfa.serial) if mfa.serial else None
+        spent.record(mfa.token, fetcher.cache_key)
+    try:
+        fetcher.fetch_credentials()
+    except MfaAwsError:
+        raise
+    except Exception as error:  # botocore raises many types; each becomes one line
+        message = describe_exception(error, operation, target)
         if spent is not None:
-            from_command = not mfa.token
-            if from_command:
-                mfa.token = _read_code(mfa, read_code)
-            earlier = spent.lookup(mfa.token)
-            if earlier is not None and from_command:
-                if earlier.get("key") == fetcher.cache_key and not earlier.get("error"):
-                    bought = fetcher.cached_response(SAME_CODE_WINDOW)
-                    if bought is not None:
-                        return bought, True
-                # A second coded call must never resend a code: a command can give the next one.
-                mfa.token = _next_fresh_code(mfa, read_code, spent)
-                earlier = None
-            if earlier is not None:
-                if earlier.get("error"):
-                    raise MfaAwsError(earlier["error"])
-                if earlier.get("key") == fetcher.cache_key:
-                    bought = fetcher.cached_response(SAME_CODE_WINDOW)
-                    if bought is not None:
-                        return bought, True
-                raise MfaAwsError(
-                    f"{operation} was not called: this MFA code was already sent to AWS in this run and AWS accepts "
-                    "a code once. Turn on cache so the credentials it bought are shared, or give the next code."
-                )
-            spent.record(mfa.token, fetcher.cache_key)
-        try:
-            fetcher.fetch_credentials()
-        except MfaAwsError:
-            raise
-        except Exception as error:  # botocore raises many types; each becomes one line
-            message = describe_exception(error, operation, target)
-            if spent is not None:
-                if _code_was_judged(error):
-                    spent.record(mfa.token, fetcher.cache_key, error=message)
-                else:
-                    spent.forget(mfa.token)
-            raise MfaAwsError(message) from None
-        return fetcher.response, False
+            if _code_was_judged(error):
+                spent.record(mfa.token, fetcher.cache_key, error=message)
+            else:
+                spent.forget(mfa.token)
+        raise MfaAwsError(message) from None
+    return fetcher.response, False
 
 
 def _identify(connection: Connection, response: dict[str, Any], key: str, files: CredentialFileCache, keep: bool) -> None:
@@ -414,11 +432,13 @@ def get_session_token(
                     "account's root user; ask for 3600 or less, or better, use an IAM user's keys"
                 )
 
+    def identified(response: dict[str, Any]) -> None:
+        if identify and "CallerIdentity" not in response:
+            _identify(connection, response, fetcher.cache_key, files, keep=mfa.cache)
+
     response, cached = _exchange(
-        fetcher, files, mfa, lock, "GetSessionToken", None, refuse_long_root_sessions, read_code
+        fetcher, files, mfa, lock, "GetSessionToken", None, refuse_long_root_sessions, read_code, identified
     )
-    if identify and "CallerIdentity" not in response:
-        _identify(connection, response, fetcher.cache_key, files, keep=mfa.cache)
     return _result(response, cached, files.warnings)
 
 

@@ -10,6 +10,9 @@ def test_five_hosts_make_one_coded_call(ansible, world):
     sessions = [result.json(f"host{index:02d}-session") for index in range(1, 6)]
     assert len({session["credentials"]["access_key"] for session in sessions}) == 1
     assert sorted(session["cached"] for session in sessions) == [False, True, True, True, True]
+    # The session's identity is read once too, before the other workers get the lock.
+    assert result.count("GetCallerIdentity") == 1
+    assert {session["identity"]["arn"] for session in sessions} == {world.user_arn}
 
 
 def test_check_mode_returns_real_credentials(ansible, world):
