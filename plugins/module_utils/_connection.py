@@ -49,6 +49,7 @@ CONNECTION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
 _SESSIONS: dict[str | None, Any] = {}
 _SESSIONS_LOCK = threading.Lock()
 _CLIENTS_LOCK = threading.Lock()
+_CLIENTS: dict[tuple[Any, ...], Any] = {}
 
 
 def _shared_session(profile: str | None) -> Any:
@@ -197,8 +198,23 @@ class Connection:
             read_timeout=30,
             user_agent_extra=f"mfa.aws/{COLLECTION_VERSION}",
         )
+        # botocore clients are thread-safe: the roles assumed side by side with one session share one client.
+        key = (
+            service,
+            region or self.region_name,
+            self.endpoint_url,
+            self.validate_certs,
+            self.retries,
+            self.profile,
+            credentials.access_key,
+            credentials.secret_key,
+            credentials.session_token,
+        )
         with _CLIENTS_LOCK:
-            return self._create_client(service, credentials, region, config)
+            client = _CLIENTS.get(key)
+            if client is None:
+                client = _CLIENTS[key] = self._create_client(service, credentials, region, config)
+            return client
 
     def _create_client(self, service: str, credentials: Credentials, region: str | None, config: Any) -> Any:
         return self.session.create_client(
