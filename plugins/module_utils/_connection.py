@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, describe_exception
@@ -20,6 +21,7 @@ try:
     import botocore.credentials
     import botocore.exceptions
     import botocore.session
+    import botocore.utils
     from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
 
     HAS_BOTOCORE = True
@@ -52,12 +54,27 @@ _CLIENTS_LOCK = threading.Lock()
 _CLIENTS: dict[tuple[Any, ...], Any] = {}
 
 
+def parse_aws_timestamp(value: Any) -> datetime:
+    """AWS's ISO 8601 timestamps parsed by the standard library, anything else by botocore's own parser.
+
+    botocore's default goes through dateutil, which costs most of a large ListBuckets (one CreationDate per
+    bucket); fromisoformat reads "2026-01-01T12:00:00.000Z" many times faster, to the same moment.
+    """
+    if isinstance(value, str) and len(value) >= 20 and value.endswith("Z"):
+        try:
+            return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    return botocore.utils.parse_timestamp(value)
+
+
 def _shared_session(profile: str | None) -> Any:
     with _SESSIONS_LOCK:
         session = _SESSIONS.get(profile)
         if session is None:
             session = botocore.session.Session(profile=profile)
             session.user_agent_extra = f"mfa.aws/{COLLECTION_VERSION}"
+            session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_aws_timestamp)
             _SESSIONS[profile] = session
         return session
 

@@ -147,3 +147,13 @@ def test_expiration_as_the_aws_cli_writes_it():
     assert parse_expiration("2026-11-25T12:55:22Z") == expected
     assert parse_expiration("2026-11-25T12:55:22+00:00") == expected
     assert parse_expiration("not a date") is None
+
+
+def test_aws_timestamps_parse_as_botocore_parses_them():
+    from botocore.utils import parse_timestamp
+
+    from ansible_collections.mfa.aws.plugins.module_utils._connection import parse_aws_timestamp
+
+    for text in ("2026-11-25T11:50:07.000Z", "2026-11-25T11:50:07Z", "2026-11-25T11:50:07.123456Z", "1795607416"):
+        assert parse_aws_timestamp(text) == parse_timestamp(text)
+    assert parse_aws_timestamp("2026-11-25T11:50:07.000Z").utcoffset().total_seconds() == 0
