@@ -492,10 +492,12 @@ def assume_roles(
     spent once (and the session cached per user and device) however many roles and accounts follow.
     """
     if len(role_arns) <= 1:
-        return [assume_role({**options, "role_arn": role_arns[0] if role_arns else options.get("role_arn")}, lock, read_code)]
+        only = role_arns[0] if role_arns else options.get("role_arn")
+        return [assume_role({**options, "role_arn": only}, lock, read_code)]
     for arn in role_arns:  # every role's options are checked before the code is spent
         role_request({**options, "role_arn": arn})
     role_options = dict(options)
+    session_warnings: list[str] = []
     mfa = session_request({key: value for key, value in options.items() if key != "duration_seconds"})[1]
     if mfa.serial:
         session = get_session_token({**options, "duration_seconds": None}, lock, read_code, identify=False)
@@ -508,5 +510,9 @@ def assume_roles(
             mfa_token=None,
             mfa_token_command=None,
         )
+        session_warnings = session.warnings
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ROLES, len(role_arns))) as pool:
-        return list(pool.map(lambda arn: assume_role({**role_options, "role_arn": arn}, lock), role_arns))
+        results = list(pool.map(lambda arn: assume_role({**role_options, "role_arn": arn}, lock), role_arns))
+    # The session's warnings (a cache that could not be written, say) are told once, with the first role.
+    results[0].warnings[:0] = [warning for warning in session_warnings if warning not in results[0].warnings]
+    return results
