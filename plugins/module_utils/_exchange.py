@@ -185,9 +185,9 @@ ROOT_SESSION_MAX = 3600
 def _read_code(mfa: MfaOptions, read_code: CodeReader | None) -> str:
     if read_code is None or mfa.command is None:
         raise MfaAwsError("mfa_token_command: runs on the Ansible controller only; this task runs the module remotely")
-    printed = read_code(mfa.command)
+    lines = read_code(mfa.command).strip().splitlines()
     try:
-        code = check.mfa_token(printed.strip().splitlines()[-1].strip() if printed.strip() else None)
+        code = check.mfa_token(lines[-1].strip() if lines else None)
     except MfaAwsError:
         code = None
     if code is None:
@@ -320,25 +320,21 @@ def _exchange_locked(
         if from_command:
             mfa.token = _read_code(mfa, read_code)
         earlier = spent.lookup(mfa.token)
-        if earlier is not None and from_command:
+        if earlier is not None:
             if earlier.get("key") == fetcher.cache_key and not earlier.get("error"):
                 bought = fetcher.cached_response(SAME_CODE_WINDOW)
                 if bought is not None:
                     return bought, True
-            # A second coded call must never resend a code: a command can give the next one.
-            mfa.token = _next_fresh_code(mfa, read_code, spent)
-            earlier = None
-        if earlier is not None:
-            if earlier.get("error"):
+            if from_command:
+                # A second coded call must never resend a code: a command can give the next one.
+                mfa.token = _next_fresh_code(mfa, read_code, spent)
+            elif earlier.get("error"):
                 raise MfaAwsError(earlier["error"])
-            if earlier.get("key") == fetcher.cache_key:
-                bought = fetcher.cached_response(SAME_CODE_WINDOW)
-                if bought is not None:
-                    return bought, True
-            raise MfaAwsError(
-                f"{operation} was not called: this MFA code was already sent to AWS in this run and AWS accepts "
-                "a code once. Turn on cache so the credentials it bought are shared, or give the next code."
-            )
+            else:
+                raise MfaAwsError(
+                    f"{operation} was not called: this MFA code was already sent to AWS in this run and AWS "
+                    "accepts a code once. Turn on cache so the credentials it bought are shared, or give the next code."
+                )
         spent.record(mfa.token, fetcher.cache_key)
     try:
         fetcher.fetch_credentials()
@@ -355,7 +351,17 @@ def _exchange_locked(
     return fetcher.response, False
 
 
-def _identify(connection: Connection, response: dict[str, Any], key: str, files: CredentialFileCache, keep: bool) -> None:
+def _caller_arn(connection: Connection, credentials: Credentials) -> str:
+    """Who the credentials act as: GetCallerIdentity needs no permission and spends no code."""
+    try:
+        return connection.client("sts", credentials).get_caller_identity()["Arn"]
+    except Exception as error:  # botocore raises many types; each becomes one line
+        raise MfaAwsError(describe_exception(error, "GetCallerIdentity")) from None
+
+
+def _identify(
+    connection: Connection, response: dict[str, Any], key: str, files: CredentialFileCache, keep: bool
+) -> None:
     """Add who the session's credentials act as; the credentials are bought already, so a failure only warns."""
     issued = response["Credentials"]
     session = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
@@ -422,10 +428,7 @@ def get_session_token(
     def refuse_long_root_sessions() -> None:
         # AWS gives root's sessions an hour whatever is asked; say so rather than return a shorter session.
         if duration and duration > ROOT_SESSION_MAX:
-            try:
-                caller = connection.client("sts", source).get_caller_identity()["Arn"]
-            except Exception as error:  # botocore raises many types; each becomes one line
-                raise MfaAwsError(describe_exception(error, "GetCallerIdentity")) from None
+            caller = _caller_arn(connection, source)
             if caller.endswith(":root"):
                 raise MfaAwsError(
                     f"duration_seconds: {duration} is over AWS's limit of {ROOT_SESSION_MAX} for sessions of the "
@@ -466,10 +469,7 @@ def assume_role(
     def refuse_long_chains() -> None:
         # AWS caps role chaining at an hour; asking who signs costs no code, a refused AssumeRole may.
         if duration > CHAINED_ROLE_MAX and source.is_temporary:
-            try:
-                caller = connection.client("sts", source).get_caller_identity()["Arn"]
-            except Exception as error:  # botocore raises many types; each becomes one line
-                raise MfaAwsError(describe_exception(error, "GetCallerIdentity")) from None
+            caller = _caller_arn(connection, source)
             if ":assumed-role/" in caller:
                 raise MfaAwsError(
                     f"duration_seconds: {duration} is over AWS's limit of {CHAINED_ROLE_MAX} for a role assumed "
