@@ -17,7 +17,7 @@ import stat
 import tempfile
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable, TextIO
 
 try:
     from botocore.utils import JSONFileCache, parse_timestamp
@@ -42,11 +42,16 @@ def ensure_private_dir(directory: str) -> str | None:
 
 def write_private_json(path: str, value: Any) -> None:
     """Write JSON atomically with mode 0600: readers see the old file or the new one, never a torn one."""
-    directory = os.path.dirname(path)
+    write_private_file(path, lambda handle: json.dump(value, handle, default=_json_default))
+
+
+def write_private_file(path: str, write: Callable[[TextIO], None]) -> None:
+    """Write a file atomically with mode 0600 (mkstemp's), through `write`, then replace `path` with it."""
+    directory = os.path.dirname(path) or "."
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".mfa-aws-", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(value, handle, default=_json_default)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)

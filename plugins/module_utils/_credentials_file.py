@@ -12,9 +12,9 @@ from __future__ import annotations
 import configparser
 import os
 import re
-import tempfile
 from typing import Any, Mapping
 
+from ansible_collections.mfa.aws.plugins.module_utils._cache import write_private_file
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 _PROFILE_NAME = re.compile(r"[\w+=,.@:/-]{1,64}")
@@ -75,18 +75,9 @@ def write_profile(path: str, profile: str, credentials: Mapping[str, Any], check
         parser.add_section(profile)
     for key, value in wanted.items():
         parser.set(profile, key, value)
-    directory = os.path.dirname(path) or "."
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".credentials-", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                parser.write(handle)
-            os.chmod(temporary, 0o600)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+        write_private_file(path, parser.write)
     except OSError as error:
         raise MfaAwsError(f"credentials_file {path} can't be written: {error.strerror or error}") from None
     return True
