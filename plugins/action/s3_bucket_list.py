@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ansible_collections.mfa.aws.plugins.module_utils._s3 import list_buckets
-from ansible_collections.mfa.aws.plugins.module_utils._specs import S3_BUCKET_LIST_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._specs import S3_BUCKET_LIST_OPTIONS
 from ansible_collections.mfa.aws.plugins.plugin_utils._action import MfaAwsAction
 
 
 class ActionModule(MfaAwsAction):
-    argument_spec = S3_BUCKET_LIST_ARGUMENT_SPEC
+    options = S3_BUCKET_LIST_OPTIONS
 
-    def perform(self, options: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
-        return list_buckets(options)
+    def perform(self, params: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+        return list_buckets(params)

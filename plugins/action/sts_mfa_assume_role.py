@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import assume_role
-from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_role
 from ansible_collections.mfa.aws.plugins.plugin_utils._action import StsAction
 
 
 class ActionModule(StsAction):
-    argument_spec = ASSUME_ROLE_ARGUMENT_SPEC
-    exchange = staticmethod(assume_role)
+    options = ASSUME_ROLE_OPTIONS
+    exchange = staticmethod(run_role)

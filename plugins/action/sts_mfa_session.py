@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import get_session_token
-from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_session
 from ansible_collections.mfa.aws.plugins.plugin_utils._action import StsAction
 
 
 class ActionModule(StsAction):
-    argument_spec = SESSION_ARGUMENT_SPEC
-    exchange = staticmethod(get_session_token)
+    options = SESSION_OPTIONS
+    exchange = staticmethod(run_session)

@@ -17,8 +17,9 @@ options:
   cache_dir:
     description:
       - The cache directory, created with mode 0700; files are written with mode 0600.
-      - Defaults to the AWS CLI's cache, C(~/.aws/cli/cache).
+      - The default is the AWS CLI's own cache.
     type: path
+    default: ~/.aws/cli/cache
 """
 
     # Where lookups may also read these options from.

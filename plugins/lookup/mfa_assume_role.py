@@ -85,20 +85,21 @@ _raw:
 
 from typing import Any
 
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import assume_roles
-from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, MODULE_ONLY_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
-from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MODULE_ONLY_OPTIONS, MfaAwsLookup
 
 
 class LookupModule(MfaAwsLookup):
-    option_names = tuple(
-        name for name in ASSUME_ROLE_ARGUMENT_SPEC if name != "role_arn" and name not in MODULE_ONLY_OPTIONS
-    )
+    # The roles are the terms.
+    options = ASSUME_ROLE_OPTIONS.without((*MODULE_ONLY_OPTIONS, "role_arn"))
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
-        options = self.read_options(variables, kwargs)
+        params = self.read_options(variables, kwargs)
         role_arns = [str(term) for term in terms or []]
-        results = self.worded(lambda: assume_roles(options, role_arns, controller_lock, run_token_command))
+        results = self.worded(
+            lambda: run_roles(params, role_arns, lock=controller_lock, read_code=run_token_command)
+        )
         return [result.as_dict() for result in results]

@@ -58,16 +58,17 @@ _raw:
 
 from typing import Any
 
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import get_session_token
-from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._specs import MODULE_ONLY_OPTIONS, SESSION_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_session
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
-from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MODULE_ONLY_OPTIONS, MfaAwsLookup
 
 
 class LookupModule(MfaAwsLookup):
-    option_names = tuple(name for name in SESSION_ARGUMENT_SPEC if name not in MODULE_ONLY_OPTIONS)
+    options = SESSION_OPTIONS.without(MODULE_ONLY_OPTIONS)
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
-        options = self.read_options(variables, kwargs)
-        return [self.worded(lambda: get_session_token(options, controller_lock, run_token_command)).as_dict()]
+        params = self.read_options(variables, kwargs)
+        result = self.worded(lambda: run_session(params, lock=controller_lock, read_code=run_token_command))
+        return [result.as_dict()]

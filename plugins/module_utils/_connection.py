@@ -8,41 +8,20 @@ forked worker, and boto3's import costs a quarter of a second that buys nothing 
 
 from __future__ import annotations
 
+import importlib
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+from ansible_collections.mfa.aws.plugins.module_utils import _aws_config
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import endpoint_is_valid, region_is_valid
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, describe_exception
-
-try:
-    import botocore
-    import botocore.config
-    import botocore.credentials
-    import botocore.exceptions
-    import botocore.session
-    import botocore.utils
-    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url, validate_region_name
-
-    HAS_BOTOCORE = True
-except ImportError:  # reported by require_botocore(), when a plugin is actually used
-    HAS_BOTOCORE = False
 
 COLLECTION_VERSION = "0.1.0"
 MIN_BOTOCORE = (1, 35, 42)
 # STS's global endpoint lives in us-east-1; any region serves ListBuckets.
 FALLBACK_REGION = "us-east-1"
-
-CONNECTION_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
-    "access_key": {"type": "str", "aliases": ["aws_access_key_id", "aws_access_key"], "no_log": False},
-    "secret_key": {"type": "str", "aliases": ["aws_secret_access_key", "aws_secret_key"], "no_log": True},
-    "session_token": {"type": "str", "aliases": ["aws_session_token"], "no_log": True},
-    "profile": {"type": "str", "aliases": ["aws_profile"]},
-    "region": {"type": "str", "aliases": ["aws_region"]},
-    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
-    "validate_certs": {"type": "bool", "default": True},
-    "retries": {"type": "int", "default": 4},
-}
 
 
 # One botocore session per profile and process: a session parses the service models and endpoint rules
@@ -65,10 +44,14 @@ def parse_aws_timestamp(value: Any) -> datetime:
             return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
         except ValueError:
             pass
-    return botocore.utils.parse_timestamp(value)
+    from botocore.utils import parse_timestamp
+
+    return parse_timestamp(value)
 
 
 def _shared_session(profile: str | None) -> Any:
+    import botocore.session
+
     with _SESSIONS_LOCK:
         session = _SESSIONS.get(profile)
         if session is None:
@@ -79,20 +62,18 @@ def _shared_session(profile: str | None) -> Any:
         return session
 
 
-def require_botocore() -> None:
-    if not HAS_BOTOCORE:
-        raise MfaAwsError("mfa.aws needs botocore on the controller: pip install 'boto3>=1.35.42'")
+def require_botocore() -> Any:
+    """botocore, imported where a call is made: a cache hit never pays for it."""
+    try:
+        botocore = importlib.import_module("botocore")
+        importlib.import_module("botocore.exceptions")
+    except ImportError:
+        raise MfaAwsError("mfa.aws needs botocore on the controller: pip install 'boto3>=1.35.42'") from None
     version = tuple(int(part) for part in botocore.__version__.split(".")[:3] if part.isdigit())
     if version < MIN_BOTOCORE:
         wanted = ".".join(str(part) for part in MIN_BOTOCORE)
         raise MfaAwsError(f"mfa.aws needs botocore >= {wanted}, found {botocore.__version__}: pip install -U boto3")
-
-
-def _botocore_accepts(endpoint: str) -> bool:
-    try:
-        return bool(is_valid_endpoint_url(endpoint) or is_valid_ipv6_endpoint_url(endpoint))
-    except ValueError:  # urlsplit's, e.g. an unclosed [ of an IPv6 address
-        return False
+    return botocore
 
 
 @dataclass(frozen=True)
@@ -123,44 +104,31 @@ class Connection:
     _session: Any = field(default=None, init=False, repr=False)
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> Connection:
-        """Check how the connection options combine, before anything is sent."""
-        values = {name: options.get(name) for name in CONNECTION_ARGUMENT_SPEC}
-        if bool(values["access_key"]) != bool(values["secret_key"]):
-            given, missing = ("access_key", "secret_key") if values["access_key"] else ("secret_key", "access_key")
-            raise MfaAwsError(f"{given} was given without {missing}: set both, or neither to use a profile")
-        if values["session_token"] and not values["access_key"]:
-            raise MfaAwsError("session_token was given without access_key and secret_key: set all three")
-        if values["profile"] and values["access_key"]:
-            raise MfaAwsError("profile and access_key were both given: use one way to name the credentials")
-        retries = values["retries"]
-        if retries is None:
-            retries = CONNECTION_ARGUMENT_SPEC["retries"]["default"]
-        if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 20:
+    def from_params(cls, params: Mapping[str, Any]) -> Connection:
+        """From options the spec has validated (how they combine included); checks what the spec can't say."""
+        retries = params["retries"]
+        if isinstance(retries, bool) or not 0 <= retries <= 20:
             raise MfaAwsError("retries: must be a whole number from 0 to 20")
-        endpoint = values["endpoint_url"]
+        endpoint = params.get("endpoint_url")
         if endpoint and not endpoint.startswith(("https://", "http://")):
             raise MfaAwsError("endpoint_url: must start with https:// (or http:// for a local endpoint)")
         # What botocore would refuse when building a client, refused now: in an STS call that would be after
         # the code was recorded as spent.
-        if endpoint and HAS_BOTOCORE and not _botocore_accepts(endpoint):
+        if endpoint and not endpoint_is_valid(endpoint):
             raise MfaAwsError(
                 f"endpoint_url: {endpoint!r} is not a URL with a valid host name, e.g. https://sts.amazonaws.com"
             )
-        if values["region"] and HAS_BOTOCORE:
-            try:
-                validate_region_name(values["region"])
-            except botocore.exceptions.InvalidRegionError:
-                raise MfaAwsError(f"region: {values['region']!r} is not a region name such as eu-west-1") from None
-        validate = values["validate_certs"]
+        region = params.get("region")
+        if region and not region_is_valid(region):
+            raise MfaAwsError(f"region: {region!r} is not a region name such as eu-west-1")
         return cls(
-            access_key=values["access_key"] or None,
-            secret_key=values["secret_key"] or None,
-            session_token=values["session_token"] or None,
-            profile=values["profile"] or None,
-            region=values["region"] or None,
+            access_key=params.get("access_key") or None,
+            secret_key=params.get("secret_key") or None,
+            session_token=params.get("session_token") or None,
+            profile=params.get("profile") or None,
+            region=region or None,
             endpoint_url=endpoint or None,
-            validate_certs=True if validate is None else bool(validate),
+            validate_certs=params["validate_certs"],
             retries=retries,
         )
 
@@ -179,7 +147,7 @@ class Connection:
     @property
     def session(self) -> Any:
         if self._session is None:
-            require_botocore()
+            botocore = require_botocore()
             try:
                 session = _shared_session(self.profile)
                 if self.profile:
@@ -194,9 +162,17 @@ class Connection:
         return self.region or self.session.get_config_variable("region") or FALLBACK_REGION
 
     def source_credentials(self) -> Credentials:
-        """The credentials that sign the calls: the options, else the profile or botocore's chain."""
+        """The credentials that sign the calls: the options, else the profile or botocore's chain.
+
+        Static keys (options, environment, shared files) are read without botocore, so a cache hit, which
+        must know who signs, costs no botocore import.
+        """
         if self.access_key and self.secret_key:
             return Credentials(self.access_key, self.secret_key, self.session_token)
+        found = _aws_config.static_keys(self.profile)
+        if found is not None:
+            return Credentials(*found)
+        botocore = require_botocore()
         try:
             found = self.session.get_credentials()
             frozen = found.get_frozen_credentials() if found is not None else None
@@ -209,7 +185,9 @@ class Connection:
     def client(self, service: str, credentials: Credentials | None = None, region: str | None = None) -> Any:
         """A client with botocore's standard retry mode; credentials default to source_credentials()."""
         credentials = credentials or self.source_credentials()
-        config = botocore.config.Config(
+        from botocore.config import Config
+
+        config = Config(
             retries={"mode": "standard", "total_max_attempts": self.retries + 1},
             connect_timeout=10,
             read_timeout=30,

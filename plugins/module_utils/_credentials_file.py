@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any, Mapping
 
-from ansible_collections.mfa.aws.plugins.module_utils._cache import write_private_file
+from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import write_private_file
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 _PROFILE_NAME = re.compile(r"[\w+=,.@:/-]{1,64}")

@@ -15,6 +15,36 @@ class MfaAwsError(Exception):
     """A failure the user can act on, worded as one line: what went wrong and what to do."""
 
 
+class AwsCallError(MfaAwsError):
+    """A call to AWS that failed: the one line, AWS's error code and request ID, and whether AWS saw the code.
+
+    `judged` is true when AWS may have checked an MFA code sent with the call (it answered AccessDenied, or
+    the request went out and no answer came back): such a code must not be sent again.
+    """
+
+    def __init__(self, message: str, aws_code: str | None = None, request_id: str | None = None, judged: bool = False):
+        super().__init__(message)
+        self.aws_code, self.request_id, self.judged = aws_code, request_id, judged
+
+    def details(self) -> dict[str, str]:
+        """What a failed result adds, as amazon.aws' fail_json_aws does: {code, request_id} when AWS answered."""
+        return {key: value for key, value in (("code", self.aws_code), ("request_id", self.request_id)) if value}
+
+
+# The request was sent and no answer came: AWS may have accepted, and so spent, the code it carried.
+_UNANSWERED = frozenset({"ReadTimeoutError", "ConnectionClosedError"})
+
+
+def aws_call_error(error: BaseException, operation: str, target: str | None = None) -> AwsCallError:
+    """A botocore failure as AwsCallError; the original stays its __cause__, for the traceback at -vvv."""
+    response: Any = getattr(error, "response", None)
+    details = response.get("Error") or {} if isinstance(response, dict) else {}
+    metadata = response.get("ResponseMetadata") or {} if isinstance(response, dict) else {}
+    code = str(details["Code"]) if details.get("Code") else None
+    judged = code == "AccessDenied" or type(error).__name__ in _UNANSWERED
+    return AwsCallError(describe_exception(error, operation, target), code, metadata.get("RequestId"), judged)
+
+
 # AWS words that tell which MFA failure happened; the error code alone (AccessDenied) does not.
 _CODE_REFUSED = "invalid MFA one time pass code"
 _SERIAL_UNKNOWN = "unable to validate MFA code"
@@ -95,10 +125,14 @@ def describe_exception(error: BaseException, operation: str, target: str | None 
         )
     name = type(error).__name__
     text = _one_line(str(error))
-    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError", "ProxyConnectionError"):
+    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError"):
         return f"{operation} could not reach AWS: {text}. Check endpoint_url, region and the network."
-    if name in ("ReadTimeoutError",):
-        return f"{operation} timed out waiting for AWS: {text}. Try again, or check endpoint_url."
+    if name in _UNANSWERED:
+        what = "timed out waiting for AWS" if name == "ReadTimeoutError" else "lost its connection to AWS"
+        return (
+            f"{operation} {what} after sending the request: {text}. If it carried an MFA code, AWS may have "
+            "accepted it, so that code is not sent again: run again with the next code."
+        )
     if name == "SSLError":
         return f"{operation} failed TLS verification: {text}. Fix the CA bundle, or set validate_certs: false."
     if name == "NoCredentialsError":

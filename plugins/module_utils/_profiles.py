@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ansible_collections.mfa.aws.plugins.module_utils import _aws_config
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
@@ -28,9 +29,18 @@ class RoleProfile:
 
 
 def profile_config(connection: Connection) -> dict[str, Any]:
+    """The named profile's settings, merged from both shared files as botocore merges them."""
     if not connection.profile:
         return {}
-    return dict(connection.session.get_scoped_config())
+    try:
+        merged = _aws_config.config_profile(connection.profile)
+        merged.update(_aws_config.credentials_profile(connection.profile))
+    except _aws_config.ConfigUnreadable:
+        merged = {}
+    if not merged:
+        # A profile the files don't hold, or files botocore would refuse: botocore's error says which.
+        return dict(connection.session.get_scoped_config())
+    return merged
 
 
 def role_profile(connection: Connection) -> RoleProfile | None:

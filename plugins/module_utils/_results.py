@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
+from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import ExchangeResult
+from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import unlocked
+from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -50,3 +54,25 @@ def sts_task_result(
         result["changed"] = write_profile(target, profile, result["credentials"], check_mode)
         result["profile"] = {"name": profile, "file": target}
     return result
+
+
+def failure(error: MfaAwsError) -> dict[str, Any]:
+    """A failed result: the one line, and AWS's error code and request ID when AWS answered."""
+    result: dict[str, Any] = {"failed": True, "changed": False, "msg": str(error)}
+    if isinstance(error, AwsCallError) and error.details():
+        result["error"] = error.details()
+    return result
+
+
+def sts_module_main(options: Options, run: Callable[..., ExchangeResult]) -> None:
+    """An STS module run on its own (not through its controller-side action): no fork pool to lock against,
+    and no controller to run mfa_token_command on."""
+    module = AnsibleModule(**options.module_kwargs(), supports_check_mode=True)
+
+    def exchange() -> ExchangeResult:
+        return run(module.params, lock=unlocked, read_code=None)
+
+    try:
+        module.exit_json(**sts_task_result(exchange, module.params, module.check_mode))
+    except MfaAwsError as error:
+        module.fail_json(**{key: value for key, value in failure(error).items() if key != "failed"})

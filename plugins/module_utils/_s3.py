@@ -11,8 +11,8 @@ import re
 from datetime import timezone
 from typing import Any, Iterator, Mapping
 
-from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, describe_exception
+from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, require_botocore
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, aws_call_error
 
 PAGE_SIZE = (1, 10000)  # S3's bounds for MaxBuckets
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
@@ -64,7 +64,8 @@ def iter_buckets(client: Any, prefix: str | None, region: str | None, page_size:
 
 def list_buckets(options: Mapping[str, Any]) -> dict[str, Any]:
     prefix, region, limit, page_size = _check(options)
-    connection = Connection.from_options(options)
+    connection = Connection.from_params(options)
+    exceptions = require_botocore().exceptions
     # S3 answers a bucket_region filter only at that region's endpoint.
     client = connection.client("s3", region=region)
     buckets: list[dict[str, Any]] = []
@@ -73,8 +74,6 @@ def list_buckets(options: Mapping[str, Any]) -> dict[str, Any]:
             buckets.append(entry)
             if limit is not None and len(buckets) >= limit:
                 break
-    except MfaAwsError:
-        raise
-    except Exception as error:  # botocore raises many types; each becomes one line
-        raise MfaAwsError(describe_exception(error, "ListBuckets")) from None
+    except (exceptions.BotoCoreError, exceptions.ClientError) as error:
+        raise aws_call_error(error, "ListBuckets") from error
     return {"changed": False, "buckets": buckets, "count": len(buckets)}

@@ -1,18 +1,40 @@
 # Copyright: mfa.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Argument specs, defined once: each module runs with them, and so does its controller-side action.
+"""Option specs, defined once: modules, their controller-side actions and the lookups all validate with them.
 
-For the collection's own use. The option texts live in plugins/doc_fragments/, one fragment per family
-named as the spec dicts here are.
+For the collection's own use. Each default and each rule on how options combine is declared here and
+nowhere else; the core reads typed, validated values. The option texts live in plugins/doc_fragments/, one
+fragment per family named as the spec dicts here are.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
-from ansible_collections.mfa.aws.plugins.module_utils._connection import CONNECTION_ARGUMENT_SPEC
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import (
+    MutuallyExclusiveError,
+    RequiredByError,
+    RequiredTogetherError,
+    UnsupportedError,
+)
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 Spec = dict[str, dict[str, Any]]
+
+CONNECTION_ARGUMENT_SPEC: Spec = {
+    "access_key": {"type": "str", "aliases": ["aws_access_key_id", "aws_access_key"], "no_log": False},
+    "secret_key": {"type": "str", "aliases": ["aws_secret_access_key", "aws_secret_key"], "no_log": True},
+    "session_token": {"type": "str", "aliases": ["aws_session_token"], "no_log": True},
+    "profile": {"type": "str", "aliases": ["aws_profile"]},
+    "region": {"type": "str", "aliases": ["aws_region"]},
+    "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
+    "validate_certs": {"type": "bool", "default": True},
+    "retries": {"type": "int", "default": 4},
+}
 
 MFA_ARGUMENT_SPEC: Spec = {
     "mfa_serial_number": {"type": "str"},
@@ -23,7 +45,7 @@ MFA_ARGUMENT_SPEC: Spec = {
 
 CACHE_ARGUMENT_SPEC: Spec = {
     "cache": {"type": "bool", "default": True},
-    "cache_dir": {"type": "path"},
+    "cache_dir": {"type": "path", "default": "~/.aws/cli/cache"},
 }
 
 CREDENTIALS_FILE_ARGUMENT_SPEC: Spec = {
@@ -64,3 +86,83 @@ S3_BUCKET_LIST_ARGUMENT_SPEC: Spec = {
     "max_buckets": {"type": "int"},
     "page_size": {"type": "int", "default": 10000},
 }
+
+#: Options of the STS modules that mean nothing to a lookup.
+MODULE_ONLY_OPTIONS = ("fact_name", "write_profile", "credentials_file")
+
+
+@dataclass(frozen=True)
+class Options:
+    """A spec with its rules on how options combine, and the one validation every front end runs."""
+
+    argument_spec: Spec
+    required_together: tuple[tuple[str, ...], ...] = ()
+    mutually_exclusive: tuple[tuple[str, ...], ...] = ()
+    required_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def module_kwargs(self) -> dict[str, Any]:
+        """What AnsibleModule takes, for the modules' own (remote) runs."""
+        return {
+            "argument_spec": self.argument_spec,
+            "required_together": [list(group) for group in self.required_together],
+            "mutually_exclusive": [list(group) for group in self.mutually_exclusive],
+            "required_by": {name: list(needed) for name, needed in self.required_by.items()},
+        }
+
+    def without(self, names: tuple[str, ...]) -> Options:
+        """The same spec less some options (what a lookup does not take)."""
+        spec = {name: value for name, value in self.argument_spec.items() if name not in names}
+        return Options(spec, self.required_together, self.mutually_exclusive, self.required_by)
+
+    def validate(self, options: Mapping[str, Any], plugin: str = "") -> dict[str, Any]:
+        """Types converted, defaults filled in, rules checked: one line per failure, never a secret's value.
+
+        Options set to None count as not given, as a lookup's unset options are; so do empty strings, which
+        is what a templated option gives when its variable is empty.
+        """
+        given = {name: value for name, value in options.items() if value is not None and value != ""}
+        validator = ArgumentSpecValidator(
+            self.argument_spec,
+            mutually_exclusive=[list(group) for group in self.mutually_exclusive],
+            required_together=[list(group) for group in self.required_together],
+            required_by={name: list(needed) for name, needed in self.required_by.items()},
+        )
+        result = validator.validate(given)
+        if result.error_messages:
+            message = "; ".join(self._worded(error, given, plugin) for error in result.errors)
+            raise MfaAwsError(remove_values(message, result._no_log_values))
+        return result.validated_parameters
+
+    def _worded(self, error: Exception, given: Mapping[str, Any], plugin: str) -> str:
+        # Said the way this collection says it (what was given, what to do), not in the validator's words.
+        if isinstance(error, RequiredTogetherError):
+            for group in self.required_together:
+                present = [name for name in group if name in given]
+                if present and len(present) < len(group):
+                    missing = [name for name in group if name not in given]
+                    return f"{present[0]} was given without {' and '.join(missing)}: set both, or neither to use a profile"
+        if isinstance(error, RequiredByError):
+            for name, needed in self.required_by.items():
+                missing = [other for other in needed if other not in given]
+                if name in given and missing:
+                    return f"{name} was given without {' and '.join(missing)}: set all of them"
+        if isinstance(error, MutuallyExclusiveError):
+            for group in self.mutually_exclusive:
+                present = [name for name in group if name in given]
+                if len(present) > 1:
+                    return f"{' and '.join(present)} were both given: use one way to name the credentials"
+        if isinstance(error, UnsupportedError) and plugin:
+            # Worded as AnsibleModule words it, so the message reads the same as any module's.
+            return f"Unsupported parameters for ({plugin}) module: {error}"
+        return " ".join(str(error).split())
+
+
+_CONNECTION_RULES: dict[str, Any] = {
+    "required_together": (("access_key", "secret_key"),),
+    "mutually_exclusive": (("profile", "access_key"),),
+    "required_by": {"session_token": ("access_key", "secret_key")},
+}
+
+SESSION_OPTIONS = Options(SESSION_ARGUMENT_SPEC, **_CONNECTION_RULES)
+ASSUME_ROLE_OPTIONS = Options(ASSUME_ROLE_ARGUMENT_SPEC, **_CONNECTION_RULES)
+S3_BUCKET_LIST_OPTIONS = Options(S3_BUCKET_LIST_ARGUMENT_SPEC, **_CONNECTION_RULES)

@@ -123,11 +123,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._s3 import list_buckets
-from ansible_collections.mfa.aws.plugins.module_utils._specs import S3_BUCKET_LIST_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._specs import S3_BUCKET_LIST_OPTIONS
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=S3_BUCKET_LIST_ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(**S3_BUCKET_LIST_OPTIONS.module_kwargs(), supports_check_mode=True)
     try:
         module.exit_json(**list_buckets(module.params))
     except MfaAwsError as error:

@@ -162,20 +162,13 @@ profile:
       sample: /home/alice/.aws/credentials
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import assume_role
-from ansible_collections.mfa.aws.plugins.module_utils._results import sts_task_result
-from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._results import sts_module_main
+from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_role
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=ASSUME_ROLE_ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        module.exit_json(**sts_task_result(lambda: assume_role(module.params), module.params, module.check_mode))
-    except MfaAwsError as error:
-        module.fail_json(msg=str(error))
+    sts_module_main(ASSUME_ROLE_OPTIONS, run_role)
 
 
 if __name__ == "__main__":

@@ -149,20 +149,13 @@ profile:
       sample: /home/alice/.aws/credentials
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import get_session_token
-from ansible_collections.mfa.aws.plugins.module_utils._results import sts_task_result
-from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_ARGUMENT_SPEC
+from ansible_collections.mfa.aws.plugins.module_utils._results import sts_module_main
+from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_session
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=SESSION_ARGUMENT_SPEC, supports_check_mode=True)
-    try:
-        module.exit_json(**sts_task_result(lambda: get_session_token(module.params), module.params, module.check_mode))
-    except MfaAwsError as error:
-        module.fail_json(msg=str(error))
+    sts_module_main(SESSION_OPTIONS, run_session)
 
 
 if __name__ == "__main__":

@@ -3,32 +3,39 @@
 """What the collection's lookups share: reading their options and wording failures.
 
 For the collection's own use. Ansible evaluates a lookup in vars once per host per task, each time in a
-forked worker; the exchange's cache and the controller lock make all of those one STS call per code.
+forked worker; the exchange's lock-free cache hit and the controller lock make all of those one STS call
+per code, and the hit cheap.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from ansible.errors import AnsibleLookupError
+from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-
-
-#: Options of the STS modules that mean nothing to a lookup.
-MODULE_ONLY_OPTIONS = ("fact_name", "write_profile", "credentials_file")
+from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
 
 
 class MfaAwsLookup(LookupBase):
-    """Options come from the lookup's keywords, then variables, env and ini, as its DOCUMENTATION says."""
+    """Options come from the lookup's keywords, then variables, env and ini, as its DOCUMENTATION says;
+    then the module's own spec validates them, so a lookup and its module accept exactly the same."""
 
-    option_names: tuple[str, ...] = ()
+    options: Options
 
     def read_options(self, variables: dict[str, Any] | None, keywords: dict[str, Any]) -> dict[str, Any]:
-        self.set_options(var_options=variables, direct=keywords)
-        return {name: self.get_option(name) for name in self.option_names}
+        try:
+            self.set_options(var_options=variables, direct=keywords)
+            given = {name: self.get_option(name) for name in self.options.argument_spec}
+        except AnsibleError as error:
+            # Ansible's option checks quote the value they refuse, and the value may be a secret.
+            raise AnsibleLookupError(_without_values(str(error), keywords)) from None
+        try:
+            return self.options.validate(given)
+        except MfaAwsError as error:
+            raise AnsibleLookupError(str(error)) from None
 
     @staticmethod
     def worded(action: Callable[[], Any]) -> Any:
@@ -36,9 +43,16 @@ class MfaAwsLookup(LookupBase):
         try:
             outcome = action()
         except MfaAwsError as error:
-            raise AnsibleLookupError(str(error)) from None
+            raise AnsibleLookupError(str(error)) from error
         results = outcome if isinstance(outcome, list) else [outcome]
         # A cache_dir tightened, credentials not cached: said once each, as a module says them.
         for message in dict.fromkeys(warning for result in results for warning in getattr(result, "warnings", ())):
             Display().warning(message)
         return outcome
+
+
+def _without_values(message: str, keywords: dict[str, Any]) -> str:
+    named = [name for name in keywords if f"'{name}'" in message or f'"{name}"' in message or name in message]
+    if named:
+        return f"option {named[0]}: has the wrong type; see ansible-doc -t lookup for what it takes"
+    return "an option has the wrong type; see ansible-doc -t lookup for what each takes"

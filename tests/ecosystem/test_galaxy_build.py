@@ -27,7 +27,7 @@ REQUIRED = (
     "plugins/modules/s3_bucket_list.py",
     "plugins/action/sts_mfa_session.py",
     "plugins/lookup/mfa_assume_role.py",
-    "plugins/module_utils/_exchange.py",
+    "plugins/module_utils/_sts/exchange.py",
     "plugins/doc_fragments/connection.py",
     "changelogs/config.yaml",
     "changelogs/changelog.yaml",

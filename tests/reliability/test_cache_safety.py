@@ -32,17 +32,22 @@ RACER = textwrap.dedent(
     """
     import json, os, sys, time
     sys.path.insert(0, sys.argv[1])
-    from ansible_collections.mfa.aws.plugins.module_utils import _exchange
+    from ansible_collections.mfa.aws.plugins.module_utils import _specs
     from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+    from ansible_collections.mfa.aws.plugins.module_utils._sts import exchange as _exchange
     from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
 
-    start, exchange = sys.argv[2], getattr(_exchange, sys.argv[3])
+    start = sys.argv[2]
+    spec, exchange = {
+        "get_session_token": (_specs.SESSION_OPTIONS, _exchange.run_session),
+        "assume_role": (_specs.ASSUME_ROLE_OPTIONS, _exchange.run_role),
+    }[sys.argv[3]]
     options = json.loads(sys.stdin.readline())
     open(start + "." + str(os.getpid()), "w").close()
     while not os.path.exists(start):
         time.sleep(0.001)
     try:
-        result = exchange(options, controller_lock)
+        result = exchange(spec.validate(options), lock=controller_lock, read_code=None)
     except MfaAwsError as error:
         print(json.dumps({"error": str(error)}))
     else:
@@ -161,7 +166,7 @@ def next_code(world):
 @pytest.mark.parametrize("how", list(DAMAGE))
 def test_every_kind_of_damage_reads_as_a_miss(tmp_path, how):
     """Each damage, straight against the cache classes; the playbook runs below take a few of them end to end."""
-    from ansible_collections.mfa.aws.plugins.module_utils._cache import (
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import (
         CredentialFileCache,
         SpentCodes,
         is_credentials_response,
@@ -179,10 +184,7 @@ def test_every_kind_of_damage_reads_as_a_miss(tmp_path, how):
     spent = SpentCodes(cache, "arn:aws:iam::123456789012:mfa/alice")
     spent.record("123456", "entry")
     damage_everything(tmp_path / "cache", how)
-    try:
-        entry = cache["entry"]
-    except KeyError:
-        entry = None
+    entry = cache.get("entry")
     assert entry is None or not is_credentials_response(entry)
     if how != "bad-expiration":  # that one leaves the ledger, which holds no expiration, as it was
         assert spent.lookup("123456") is None

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._exchange import role_request, session_request
+from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, SESSION_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest
 from ansible_collections.mfa.aws.plugins.module_utils._results import fact_name
 from ansible_collections.mfa.aws.plugins.module_utils._s3 import _check as s3_check
 from tests.reliability import aws_rules
@@ -451,7 +452,7 @@ def regions() -> st.SearchStrategy[str]:
 @example({"endpoint_url": "https://bad host"})
 @example({"region": "eu west 1"})
 def test_connection_options(options):
-    verdict, result = outcome(lambda: Connection.from_options(options))
+    verdict, result = outcome(lambda: Connection.from_params(SESSION_OPTIONS.validate(options)))
     if verdict == "refused":
         assert_one_line_naming(result, *CONNECTION_NAMES)
         return
@@ -548,11 +549,11 @@ def sent_arguments_are_valid(arguments: dict[str, Any]) -> None:
 @given(ROLE_OPTIONS)
 def test_every_assume_role_option_together(options):
     options = {**KEYS, **options}
-    verdict, result = outcome(lambda: role_request(options))
+    verdict, result = outcome(lambda: RoleRequest.from_params(ASSUME_ROLE_OPTIONS.validate(options)))
     if verdict == "refused":
         assert_one_line_naming(result, *options)
         return
-    _connection, mfa, arn, arguments = result
+    mfa, arn, arguments = result.code, result.role_arn, dict(result.arguments)
     assert aws_rules.arn(arn)
     sent_arguments_are_valid(arguments)
     if mfa.token:
@@ -576,11 +577,11 @@ def test_every_assume_role_option_together(options):
 )
 def test_every_session_option_together(options):
     options = {**KEYS, **options}
-    verdict, result = outcome(lambda: session_request(options))
+    verdict, result = outcome(lambda: SessionRequest.from_params(SESSION_OPTIONS.validate(options)))
     if verdict == "refused":
         assert_one_line_naming(result, *options)
         return
-    _connection, mfa, duration = result
+    mfa, duration = result.code, result.duration
     assert duration is None or aws_rules.duration(duration, aws_rules.SESSION_DURATION)
     if mfa.token:
         assert aws_rules.token_code(mfa.token) and aws_rules.serial_number(mfa.serial)

@@ -3,8 +3,8 @@
 """Where credentials and spent codes are kept between processes and runs.
 
 For the collection's own use. Role credentials live in the AWS CLI's own cache (~/.aws/cli/cache), in
-botocore's JSONFileCache format under botocore's key, so the CLI and this collection reuse each other's
-role sessions. Session (GetSessionToken) credentials, which the CLI does not cache, sit beside them under
+botocore's JSONFileCache format under botocore's key (see _botocore_rules.py), so the CLI and this
+collection reuse each other's role sessions. Reading it needs no botocore: a cache hit imports none. Session (GetSessionToken) credentials, which the CLI does not cache, sit beside them under
 a key prefix of ours. The spent-code ledger holds digests of codes already sent to STS, never the codes.
 """
 
@@ -19,13 +19,8 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, TextIO
 
-try:
-    from botocore.utils import JSONFileCache, parse_timestamp
-except ImportError:  # require_botocore() reports it when a plugin runs
-    JSONFileCache = object
-    parse_timestamp = None
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_cache_timestamp
 
-DEFAULT_CACHE_DIR = os.path.join("~", ".aws", "cli", "cache")
 # Codes are valid for one 30 s step either side of now; a digest older than this can't be replayed.
 SPENT_CODE_MEMORY = 600
 
@@ -74,10 +69,8 @@ def parse_expiration(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
-        # botocore writes "2026-01-01T12:00:00UTC" (strftime %Z) into the CLI's cache, not ISO 8601.
-        try:
-            moment = parse_timestamp(value) if parse_timestamp else datetime.fromisoformat(value)
-        except (ValueError, TypeError, OverflowError):
+        moment = parse_cache_timestamp(value)
+        if moment is None:
             return None
     else:
         return None
@@ -95,38 +88,32 @@ def is_credentials_response(value: Any) -> bool:
     )
 
 
-class CredentialFileCache(JSONFileCache):  # type: ignore[misc,valid-type]
-    """botocore's JSONFileCache, hardened: 0700 directory, 0600 atomic files, unusable files read as misses.
+class CredentialFileCache:
+    """A directory of JSON entries in botocore's JSONFileCache layout: 0700 directory, 0600 atomic files.
 
-    A write that fails (full disk, read-only home) is recorded in `warnings` and skipped: the credentials
-    in hand are still good, only their reuse is lost.
+    Unusable files read as misses. A write that fails (full disk, read-only home) is recorded in `warnings`
+    and skipped: the credentials in hand are still good, only their reuse is lost.
     """
 
     def __init__(self, directory: str) -> None:
-        directory = os.path.abspath(os.path.expanduser(directory))
+        self.directory = os.path.abspath(os.path.expanduser(directory))
         self.warnings: list[str] = []
-        warning = ensure_private_dir(directory)
+        warning = ensure_private_dir(self.directory)
         if warning:
             self.warnings.append(warning)
-        super().__init__(working_dir=directory)
-        self.directory = directory
 
-    def __getitem__(self, cache_key: str) -> Any:
-        value = super().__getitem__(cache_key)
-        if not is_credentials_response(value):
-            raise KeyError(cache_key)
-        return value
-
-    def __contains__(self, cache_key: str) -> bool:
+    def get(self, cache_key: str) -> dict[str, Any] | None:
+        """The entry if it holds complete, parsable credentials; None for anything else."""
         try:
-            self[cache_key]
-        except KeyError:
-            return False
-        return True
+            with open(self.path_for(cache_key + ".json"), encoding="utf-8") as handle:
+                value = json.load(handle)
+        except (OSError, ValueError, RecursionError):
+            return None
+        return value if is_credentials_response(value) else None
 
     def __setitem__(self, cache_key: str, value: Any) -> None:
         try:
-            write_private_json(self._convert_cache_key(cache_key), value)
+            write_private_json(self.path_for(cache_key + ".json"), value)
         except OSError as error:
             self.warnings.append(f"credentials were not cached in {self.directory}: {error.strerror or error}")
 
@@ -155,7 +142,7 @@ class SpentCodes:
         try:
             with open(self._path) as handle:
                 entries = json.load(handle)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(entries, dict):
             return {}

@@ -1,0 +1,126 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The entry points of the MFA exchange: a cache hit without lock or botocore, else one locked exchange.
+
+For the collection's own use. Ansible evaluates a lookup in vars once per host and task, each time in a
+forked worker; so a hit reads the entry, checks it belongs to this request and has time left, and returns.
+A miss takes the device's lock, looks again (another worker may have just filled the entry), and runs the
+spend-once protocol. Front ends pass the lock and the code reader; neither has a default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, ContextManager, Mapping, Sequence
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache, SpentCodes
+from ansible_collections.mfa.aws.plugins.module_utils._sts.purchases import RolePurchase, SessionPurchase
+from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest, role_plan
+from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
+from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import REUSE_WINDOW, CodeReader, SpendOnce
+
+# Real STS answers in 100-300 ms; a bounded pool keeps 20 roles near the time of one.
+MAX_PARALLEL_ROLES = 20
+
+LockFactory = Callable[[str, str], ContextManager[Any]]
+
+
+def unlocked(directory: str, name: str) -> ContextManager[Any]:
+    """For a module run on its own, outside the controller's fork pool: nothing to share a lock with."""
+    return contextlib.nullcontext()
+
+
+def _open_cache(directory: str) -> CredentialFileCache:
+    try:
+        return CredentialFileCache(directory)
+    except OSError as error:
+        raise MfaAwsError(f"cache_dir {directory} can't be used: {error.strerror or error}") from None
+
+
+def _exchange(
+    request: SessionRequest | RoleRequest,
+    purchase: SessionPurchase | RolePurchase,
+    files: CredentialFileCache,
+    lock: LockFactory,
+    read_code: CodeReader | None,
+) -> ExchangeResult:
+    hit = purchase.cached(REUSE_WINDOW)
+    if hit is not None and purchase.is_complete(hit):
+        return ExchangeResult.from_response(hit, True, files.warnings)
+    serial = request.code.serial
+    lock_name = hashlib.sha256((serial or purchase.cache_key).encode()).hexdigest()[:20]
+    with lock(files.directory, f"mfa-aws-{lock_name}.lock"):
+        spent = SpentCodes(files, serial) if serial else None
+        response, cached = SpendOnce(spent, read_code=read_code).obtain(purchase, request.code)
+        # Under the same lock, so the workers waiting on it find the response whole.
+        purchase.complete(response)
+    return ExchangeResult.from_response(response, cached, files.warnings)
+
+
+def get_session_token(request: SessionRequest, *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+    """GetSessionToken with the user's long-term keys, with or without MFA."""
+    signer = request.connection.source_credentials()
+    if signer.is_temporary:
+        raise MfaAwsError(
+            "GetSessionToken must be signed with an IAM user's long-term access keys, and these credentials are "
+            "temporary (they carry a session token): use the user's keys, or pass these on to sts_mfa_assume_role"
+        )
+    files = _open_cache(request.cache.directory)
+    purchase = SessionPurchase(request, signer, files if request.cache.enabled else None)
+    return _exchange(request, purchase, files, lock, read_code)
+
+
+def assume_role(request: RoleRequest, *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+    """AssumeRole, with an MFA code or with credentials that already carry MFA context."""
+    signer = request.connection.source_credentials()
+    files = _open_cache(request.cache.directory)
+    purchase = RolePurchase(request, signer, files if request.cache.enabled else None)
+    return _exchange(request, purchase, files, lock, read_code)
+
+
+def assume_roles(
+    roles: Sequence[RoleRequest],
+    session: SessionRequest | None,
+    *,
+    lock: LockFactory,
+    read_code: CodeReader | None,
+) -> list[ExchangeResult]:
+    """Many roles with one code: one MFA session, then each role with the session's credentials.
+
+    MFA session credentials satisfy aws:MultiFactorAuthPresent in the roles' trust policies, so the code is
+    spent once (and the session cached per user and device) however many roles and accounts follow. Every
+    role's request is parsed, and so checked, before this is called.
+    """
+    warnings: list[str] = []
+    if session is not None:
+        opened = get_session_token(session, lock=lock, read_code=read_code)
+        roles, read_code, warnings = [role.with_signer(opened.credentials) for role in roles], None, opened.warnings
+    if len(roles) == 1:
+        results = [assume_role(roles[0], lock=lock, read_code=read_code)]
+    else:
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ROLES, len(roles))) as pool:
+            results = list(pool.map(lambda role: assume_role(role, lock=lock, read_code=read_code), roles))
+    # The session's warnings (a cache that could not be written, say) are told once, with the first role.
+    results[0].warnings[:0] = [warning for warning in warnings if warning not in results[0].warnings]
+    return results
+
+
+def run_session(params: Mapping[str, Any], *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+    """GetSessionToken from options the spec has validated."""
+    return get_session_token(SessionRequest.from_params(params), lock=lock, read_code=read_code)
+
+
+def run_role(params: Mapping[str, Any], *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+    """AssumeRole from options the spec has validated."""
+    return assume_role(RoleRequest.from_params(params), lock=lock, read_code=read_code)
+
+
+def run_roles(
+    params: Mapping[str, Any], role_arns: Sequence[str], *, lock: LockFactory, read_code: CodeReader | None
+) -> list[ExchangeResult]:
+    """One role or many, from options the spec has validated; many take one code."""
+    roles, session = role_plan(params, role_arns)
+    return assume_roles(roles, session, lock=lock, read_code=read_code)

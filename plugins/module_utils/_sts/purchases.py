@@ -1,0 +1,163 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The STS calls that buy credentials, with the checks that cost no code and the cache entries they keep.
+
+For the collection's own use. This is where botocore is called (through Connection.client, which imports
+it): a cache hit reads `cached()` and never gets here.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials, require_botocore
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, aws_call_error
+from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache, parse_expiration
+from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest, signer_digest
+
+CHAINED_ROLE_MAX = 3600
+ROOT_SESSION_MAX = 3600
+#: Where a cache entry names the credentials that bought it (the AWS CLI's readers ignore the extra key).
+SIGNER_FIELD = "MfaAwsSigner"
+
+
+def _left_over(entry: dict[str, Any], window: int) -> bool:
+    expiration = parse_expiration(entry["Credentials"]["Expiration"])
+    return expiration is not None and expiration - datetime.now(timezone.utc) >= timedelta(seconds=window)
+
+
+def _call(connection: Connection, credentials: Credentials, operation: str, target: str | None, **arguments: Any) -> Any:
+    """One STS call; botocore's failures become AwsCallError, anything else is a bug and shows as one."""
+    exceptions = require_botocore().exceptions
+    client = connection.client("sts", credentials)
+    method = {"GetSessionToken": "get_session_token", "AssumeRole": "assume_role"}.get(operation, "get_caller_identity")
+    try:
+        return getattr(client, method)(**arguments)
+    except (exceptions.BotoCoreError, exceptions.ClientError) as error:
+        raise aws_call_error(error, operation, target) from error
+
+
+def caller_arn(connection: Connection, credentials: Credentials) -> str:
+    """Who the credentials act as: GetCallerIdentity needs no permission and spends no code."""
+    return _call(connection, credentials, "GetCallerIdentity", None)["Arn"]
+
+
+class SessionPurchase:
+    """GetSessionToken, cached under the signer, the device and the duration."""
+
+    operation = "GetSessionToken"
+
+    def __init__(self, request: SessionRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
+        self._request, self._signer, self._cache = request, signer, cache
+        self.cache_key = request.cache_key(signer)
+
+    def cached(self, window: int) -> dict[str, Any] | None:
+        entry = self._cache.get(self.cache_key) if self._cache else None
+        if entry is None or not _left_over(entry, window):
+            return None
+        return entry
+
+    def is_complete(self, entry: dict[str, Any]) -> bool:
+        """Whether a hit can be served without the lock: a many-role lookup's session lacks the identity."""
+        return not self._request.identify or isinstance(entry.get("CallerIdentity"), dict)
+
+    def precheck(self) -> None:
+        # AWS gives root's sessions an hour whatever is asked; say so rather than return a shorter session.
+        duration = self._request.duration
+        if duration and duration > ROOT_SESSION_MAX and caller_arn(self._request.connection, self._signer).endswith(
+            ":root"
+        ):
+            raise MfaAwsError(
+                f"duration_seconds: {duration} is over AWS's limit of {ROOT_SESSION_MAX} for sessions of the "
+                "account's root user; ask for 3600 or less, or better, use an IAM user's keys"
+            )
+
+    def buy(self, code: str | None) -> dict[str, Any]:
+        arguments: dict[str, Any] = {}
+        if code:
+            arguments.update(SerialNumber=self._request.code.serial, TokenCode=code)
+        if self._request.duration:
+            arguments["DurationSeconds"] = self._request.duration
+        answer = _call(self._request.connection, self._signer, self.operation, None, **arguments)
+        response = {"Credentials": answer["Credentials"]}
+        self._keep(response)
+        return response
+
+    def complete(self, response: dict[str, Any]) -> None:
+        """Add who the session acts as; the credentials are bought already, so a failure only warns."""
+        if not self._request.identify or "CallerIdentity" in response:
+            return
+        issued = response["Credentials"]
+        session = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+        try:
+            who = _call(self._request.connection, session, "GetCallerIdentity", None)
+        except MfaAwsError as error:
+            if self._cache is not None:
+                self._cache.warnings.append(f"the session's identity is unknown: {error}")
+            return
+        response["CallerIdentity"] = {name: who[name] for name in ("Account", "Arn", "UserId")}
+        self._keep(response)
+
+    def _keep(self, response: dict[str, Any]) -> None:
+        if self._cache is not None:
+            self._cache[self.cache_key] = response
+
+
+class RolePurchase:
+    """AssumeRole, cached under the AWS CLI's key and bound to its signer."""
+
+    operation = "AssumeRole"
+
+    def __init__(self, request: RoleRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
+        self._request, self._signer, self._cache = request, signer, cache
+        self._signer_digest = signer_digest(signer)
+        self.cache_key = request.cache_key
+
+    def cached(self, window: int) -> dict[str, Any] | None:
+        entry = self._cache.get(self.cache_key) if self._cache else None
+        if entry is None or not _left_over(entry, window):
+            return None
+        signer = entry.get(SIGNER_FIELD)
+        # The CLI's own entries name no signer; its key is ours only for a role profile, as the CLI reads one.
+        if signer != self._signer_digest and not (signer is None and self._request.from_profile):
+            return None
+        return entry
+
+    def precheck(self) -> None:
+        # AWS caps role chaining at an hour; asking who signs costs no code, a refused AssumeRole may.
+        duration = self._request.arguments.get("DurationSeconds") or 0
+        if duration > CHAINED_ROLE_MAX and self._signer.is_temporary:
+            caller = caller_arn(self._request.connection, self._signer)
+            if ":assumed-role/" in caller:
+                raise MfaAwsError(
+                    f"duration_seconds: {duration} is over AWS's limit of {CHAINED_ROLE_MAX} for a role assumed "
+                    f"with another role's credentials ({caller}); ask for {CHAINED_ROLE_MAX} or less"
+                )
+
+    def buy(self, code: str | None) -> dict[str, Any]:
+        arguments = dict(self._request.arguments)
+        if self._request.default_session_name:
+            arguments["RoleSessionName"] = f"mfa-aws-{int(time.time())}"
+        if code:
+            arguments["TokenCode"] = code
+        answer = _call(
+            self._request.connection,
+            self._signer,
+            self.operation,
+            self._request.role_arn,
+            RoleArn=self._request.role_arn,
+            **arguments,
+        )
+        response = {key: answer[key] for key in ("Credentials", "AssumedRoleUser", "SourceIdentity") if key in answer}
+        response[SIGNER_FIELD] = self._signer_digest
+        if self._cache is not None:
+            self._cache[self.cache_key] = response
+        return response
+
+    def is_complete(self, entry: dict[str, Any]) -> bool:
+        return True
+
+    def complete(self, response: dict[str, Any]) -> None:
+        """A role's response names its session already."""
