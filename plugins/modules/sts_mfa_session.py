@@ -147,6 +147,19 @@ profile:
       description: The shared credentials file.
       type: str
       sample: /home/alice/.aws/credentials
+error:
+  description: What AWS answered when a call failed, as amazon.aws modules return it; the traceback is in C(exception).
+  returned: when a call to AWS failed with an answer from AWS
+  type: dict
+  contains:
+    code:
+      description: AWS's error code.
+      type: str
+      sample: AccessDenied
+    request_id:
+      description: The ID of AWS's request, for AWS support and CloudTrail.
+      type: str
+      sample: 4b5c7a2e-0000-4a4b-9d3e-1c2f3a4b5c6d
 """
 
 from ansible_collections.mfa.aws.plugins.module_utils._results import sts_module_main
