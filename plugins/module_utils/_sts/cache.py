@@ -4,8 +4,9 @@
 
 For the collection's own use. Role credentials live in the AWS CLI's own cache (~/.aws/cli/cache), in
 botocore's JSONFileCache format under botocore's key (see _botocore_rules.py), so the CLI and this
-collection reuse each other's role sessions. Reading it needs no botocore: a cache hit imports none. Session (GetSessionToken) credentials, which the CLI does not cache, sit beside them under
-a key prefix of ours. The spent-code ledger holds digests of codes already sent to STS, never the codes.
+collection reuse each other's role sessions. Reading it needs no botocore: a cache hit imports none.
+Session (GetSessionToken) credentials, which the CLI does not cache, sit beside them under a key prefix of
+ours. The spent-code ledger holds digests of codes already sent to STS, never the codes.
 """
 
 from __future__ import annotations

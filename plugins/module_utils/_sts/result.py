@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import parse_expiration
 
 
@@ -33,7 +34,8 @@ class ExchangeResult:
             caller = response.get("CallerIdentity") or {}
             identity = {"account": caller.get("Account"), "arn": caller.get("Arn"), "user_id": caller.get("UserId")}
         expiration = parse_expiration(issued["Expiration"])
-        assert expiration is not None  # cache entries and STS responses are checked for it before they get here
+        if expiration is None:  # cache entries are checked for it before they get here; STS always sends one
+            raise MfaAwsError("AWS returned credentials without a readable expiration")
         return cls(
             credentials=Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"]),
             expiration=expiration,

@@ -80,7 +80,7 @@ class SpendOnce:
                     return bought, True
             if from_command:
                 # A second coded call must never resend a code: a command can give the next one.
-                code = self._next_fresh_code(source)
+                code = self._next_fresh_code(source, self._spent)
             elif earlier.get("error"):
                 raise MfaAwsError(earlier["error"])
             else:
@@ -89,18 +89,18 @@ class SpendOnce:
                     "AWS accepts a code once. Turn on cache so the credentials it bought are shared, or give the "
                     "next code."
                 )
-        return self._send(purchase, code), False
+        return self._send(purchase, code, self._spent), False
 
-    def _send(self, purchase: Purchase, code: str) -> dict[str, Any]:
-        assert self._spent is not None
-        self._spent.record(code, purchase.cache_key)
+    @staticmethod
+    def _send(purchase: Purchase, code: str, spent: SpentCodes) -> dict[str, Any]:
+        spent.record(code, purchase.cache_key)
         try:
             return purchase.buy(code)
         except AwsCallError as error:
             if error.judged:
-                self._spent.record(code, purchase.cache_key, error=str(error))
+                spent.record(code, purchase.cache_key, error=str(error))
             else:
-                self._spent.forget(code)
+                spent.forget(code)
             raise
 
     def _code_from(self, source: CodeSource) -> str:
@@ -120,14 +120,13 @@ class SpendOnce:
             )
         return code
 
-    def _next_fresh_code(self, source: CodeSource) -> str:
+    def _next_fresh_code(self, source: CodeSource, spent: SpentCodes) -> str:
         """Wait for the device's next 30-second step until the command prints a code not yet sent."""
-        assert self._spent is not None
         deadline = self._clock() + 2 * TOTP_STEP + 5
         while True:
             self._sleep(TOTP_STEP - self._clock() % TOTP_STEP + 1)
             code = self._code_from(source)
-            if self._spent.lookup(code) is None:
+            if spent.lookup(code) is None:
                 return code
             if self._clock() > deadline:
                 raise MfaAwsError(

@@ -1,5 +1,7 @@
 """The spend-once protocol, branch by branch, over a fake purchase and a real record of codes on disk."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from typing import Any
 
