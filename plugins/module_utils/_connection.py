@@ -1,83 +1,22 @@
 # Copyright: mfa.aws contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection options shared by every plugin, turned into botocore clients.
+"""Connection options shared by every plugin: where to call AWS and as whom.
 
-For the collection's own use. botocore alone is used, not boto3: the controller imports this in every
-forked worker, and boto3's import costs a quarter of a second that buys nothing here.
+For the collection's own use. Nothing here imports botocore: who signs is read from the options, the
+environment or the shared files, so a cache hit knows it for free; botocore is asked (through
+_botocore_clients.py) only for what it alone can find, and for the clients a call needs.
 """
 
 from __future__ import annotations
 
-import importlib
-import threading
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from ansible_collections.mfa.aws.plugins.module_utils import _aws_config
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import endpoint_is_valid, region_is_valid
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, describe_exception
-
-COLLECTION_VERSION = "0.1.0"
-MIN_BOTOCORE = (1, 35, 42)
-# STS's global endpoint lives in us-east-1; any region serves ListBuckets.
-FALLBACK_REGION = "us-east-1"
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 
-# One botocore session per profile and process: a session parses the service models and endpoint rules
-# once, so the clients after the first cost milliseconds, not a tenth of a second each, which matters when
-# many roles are assumed side by side. botocore sessions are not thread-safe, so clients are made one at a time.
-_SESSIONS: dict[str | None, Any] = {}
-_SESSIONS_LOCK = threading.Lock()
-_CLIENTS_LOCK = threading.Lock()
-_CLIENTS: dict[tuple[Any, ...], Any] = {}
-
-
-def parse_aws_timestamp(value: Any) -> datetime:
-    """AWS's ISO 8601 timestamps parsed by the standard library, anything else by botocore's own parser.
-
-    botocore's default goes through dateutil, which costs most of a large ListBuckets (one CreationDate per
-    bucket); fromisoformat reads "2026-01-01T12:00:00.000Z" many times faster, to the same moment.
-    """
-    if isinstance(value, str) and len(value) >= 20 and value.endswith("Z"):
-        try:
-            return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
-        except ValueError:
-            pass
-    from botocore.utils import parse_timestamp
-
-    return parse_timestamp(value)
-
-
-def _shared_session(profile: str | None) -> Any:
-    import botocore.session
-
-    with _SESSIONS_LOCK:
-        session = _SESSIONS.get(profile)
-        if session is None:
-            session = botocore.session.Session(profile=profile)
-            session.user_agent_extra = f"mfa.aws/{COLLECTION_VERSION}"
-            session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_aws_timestamp)
-            _SESSIONS[profile] = session
-        return session
-
-
-def require_botocore() -> Any:
-    """botocore, imported where a call is made: a cache hit never pays for it."""
-    try:
-        botocore = importlib.import_module("botocore")
-        importlib.import_module("botocore.exceptions")
-    except ImportError:
-        raise MfaAwsError("mfa.aws needs botocore on the controller: pip install 'boto3>=1.35.42'") from None
-    version = tuple(int(part) for part in botocore.__version__.split(".")[:3] if part.isdigit())
-    if version < MIN_BOTOCORE:
-        wanted = ".".join(str(part) for part in MIN_BOTOCORE)
-        raise MfaAwsError(f"mfa.aws needs botocore >= {wanted}, found {botocore.__version__}: pip install -U boto3")
-    return botocore
-
-
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     """Plain credentials, the shape every plugin returns and accepts."""
 
     access_key: str
@@ -89,8 +28,7 @@ class Credentials:
         return bool(self.session_token)
 
 
-@dataclass
-class Connection:
+class Connection(NamedTuple):
     """Where and as whom to call AWS; unset options fall back to botocore's own chain."""
 
     access_key: str | None = None
@@ -101,7 +39,6 @@ class Connection:
     endpoint_url: str | None = None
     validate_certs: bool = True
     retries: int = 4
-    _session: Any = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Connection:
@@ -134,32 +71,12 @@ class Connection:
 
     def with_credentials(self, credentials: Credentials) -> Connection:
         """The same endpoint and region, signing as other credentials (e.g. an MFA session)."""
-        return Connection(
+        return self._replace(
             access_key=credentials.access_key,
             secret_key=credentials.secret_key,
             session_token=credentials.session_token,
-            region=self.region,
-            endpoint_url=self.endpoint_url,
-            validate_certs=self.validate_certs,
-            retries=self.retries,
+            profile=None,
         )
-
-    @property
-    def session(self) -> Any:
-        if self._session is None:
-            botocore = require_botocore()
-            try:
-                session = _shared_session(self.profile)
-                if self.profile:
-                    session.get_scoped_config()  # raises ProfileNotFound now, not mid-exchange
-            except botocore.exceptions.BotoCoreError as error:
-                raise MfaAwsError(describe_exception(error, "Loading the AWS configuration")) from None
-            self._session = session
-        return self._session
-
-    @property
-    def region_name(self) -> str:
-        return self.region or self.session.get_config_variable("region") or FALLBACK_REGION
 
     def source_credentials(self) -> Credentials:
         """The credentials that sign the calls: the options, else the profile or botocore's chain.
@@ -170,56 +87,20 @@ class Connection:
         if self.access_key and self.secret_key:
             return Credentials(self.access_key, self.secret_key, self.session_token)
         found = _aws_config.static_keys(self.profile)
-        if found is not None:
-            return Credentials(*found)
-        botocore = require_botocore()
-        try:
-            found = self.session.get_credentials()
-            frozen = found.get_frozen_credentials() if found is not None else None
-        except botocore.exceptions.BotoCoreError as error:
-            raise MfaAwsError(describe_exception(error, "Loading AWS credentials")) from None
-        if frozen is None or not frozen.access_key:
-            raise MfaAwsError(describe_exception(botocore.exceptions.NoCredentialsError(), "Loading AWS credentials"))
-        return Credentials(frozen.access_key, frozen.secret_key, frozen.token or None)
+        if found is None:
+            from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import chain_credentials
+
+            found = chain_credentials(self.profile)
+        return Credentials(*found)
 
     def client(self, service: str, credentials: Credentials | None = None, region: str | None = None) -> Any:
-        """A client with botocore's standard retry mode; credentials default to source_credentials()."""
-        credentials = credentials or self.source_credentials()
-        from botocore.config import Config
+        """A botocore client; credentials default to source_credentials()."""
+        from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import client_for
 
-        config = Config(
-            retries={"mode": "standard", "total_max_attempts": self.retries + 1},
-            connect_timeout=10,
-            read_timeout=30,
-            user_agent_extra=f"mfa.aws/{COLLECTION_VERSION}",
-        )
-        # botocore clients are thread-safe: the roles assumed side by side with one session share one client.
-        key = (
-            service,
-            region or self.region_name,
-            self.endpoint_url,
-            self.validate_certs,
-            self.retries,
-            self.profile,
-            credentials.access_key,
-            credentials.secret_key,
-            credentials.session_token,
-        )
-        with _CLIENTS_LOCK:
-            client = _CLIENTS.get(key)
-            if client is None:
-                client = _CLIENTS[key] = self._create_client(service, credentials, region, config)
-            return client
+        return client_for(self, service, credentials or self.source_credentials(), region)
 
-    def _create_client(self, service: str, credentials: Credentials, region: str | None, config: Any) -> Any:
-        return self.session.create_client(
-            service,
-            region_name=region or self.region_name,
-            endpoint_url=self.endpoint_url,
-            # None lets botocore find a CA bundle (AWS_CA_BUNDLE, ca_bundle in the profile).
-            verify=None if self.validate_certs else False,
-            aws_access_key_id=credentials.access_key,
-            aws_secret_access_key=credentials.secret_key,
-            aws_session_token=credentials.session_token,
-            config=config,
-        )
+    def scoped_config(self) -> dict[str, Any]:
+        """The profile's settings as botocore reads them (only where the files can't be read without it)."""
+        from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import session_for
+
+        return dict(session_for(self.profile).get_scoped_config())

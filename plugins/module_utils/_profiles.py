@@ -9,16 +9,14 @@ cache key, and the cached session, are the AWS CLI's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ansible_collections.mfa.aws.plugins.module_utils import _aws_config
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 
-@dataclass(frozen=True)
-class RoleProfile:
+class RoleProfile(NamedTuple):
     name: str
     role_arn: str
     source: Connection
@@ -39,7 +37,7 @@ def profile_config(connection: Connection) -> dict[str, Any]:
         merged = {}
     if not merged:
         # A profile the files don't hold, or files botocore would refuse: botocore's error says which.
-        return dict(connection.session.get_scoped_config())
+        return connection.scoped_config()
     return merged
 
 
@@ -55,7 +53,7 @@ def role_profile(connection: Connection) -> RoleProfile | None:
             f"profile {name} names a role without source_profile; mfa.aws needs source_profile to know whose "
             "keys sign AssumeRole"
         )
-    source = replace(connection, profile=source_profile)
+    source = connection._replace(profile=source_profile)
     if "role_arn" in profile_config(source):
         raise MfaAwsError(
             f"profile {name}'s source_profile {source_profile} is itself a role profile; point source_profile "

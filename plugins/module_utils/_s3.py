@@ -11,8 +11,10 @@ import re
 from datetime import timezone
 from typing import Any, Iterator, Mapping
 
-from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, require_botocore
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, aws_call_error
+from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
+from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 PAGE_SIZE = (1, 10000)  # S3's bounds for MaxBuckets
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")

@@ -9,7 +9,6 @@ fragment per family named as the spec dicts here are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -91,14 +90,20 @@ S3_BUCKET_LIST_ARGUMENT_SPEC: Spec = {
 MODULE_ONLY_OPTIONS = ("fact_name", "write_profile", "credentials_file")
 
 
-@dataclass(frozen=True)
 class Options:
     """A spec with its rules on how options combine, and the one validation every front end runs."""
 
-    argument_spec: Spec
-    required_together: tuple[tuple[str, ...], ...] = ()
-    mutually_exclusive: tuple[tuple[str, ...], ...] = ()
-    required_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    def __init__(
+        self,
+        argument_spec: Spec,
+        required_together: tuple[tuple[str, ...], ...] = (),
+        mutually_exclusive: tuple[tuple[str, ...], ...] = (),
+        required_by: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        self.argument_spec = argument_spec
+        self.required_together, self.mutually_exclusive = required_together, mutually_exclusive
+        self.required_by = dict(required_by or {})
+        self._validator: ArgumentSpecValidator | None = None
 
     def module_kwargs(self) -> dict[str, Any]:
         """What AnsibleModule takes, for the modules' own (remote) runs."""
@@ -121,13 +126,10 @@ class Options:
         is what a templated option gives when its variable is empty.
         """
         given = {name: value for name, value in options.items() if value is not None and value != ""}
-        validator = ArgumentSpecValidator(
-            self.argument_spec,
-            mutually_exclusive=[list(group) for group in self.mutually_exclusive],
-            required_together=[list(group) for group in self.required_together],
-            required_by={name: list(needed) for name, needed in self.required_by.items()},
-        )
-        result = validator.validate(given)
+        if self._validator is None:  # made once per process: it copies the whole spec
+            kwargs = self.module_kwargs()
+            self._validator = ArgumentSpecValidator(kwargs.pop("argument_spec"), **kwargs)
+        result = self._validator.validate(given)
         if result.error_messages:
             message = "; ".join(self._worded(error, given, plugin) for error in result.errors)
             raise MfaAwsError(remove_values(message, result._no_log_values))

@@ -166,11 +166,8 @@ def next_code(world):
 @pytest.mark.parametrize("how", list(DAMAGE))
 def test_every_kind_of_damage_reads_as_a_miss(tmp_path, how):
     """Each damage, straight against the cache classes; the playbook runs below take a few of them end to end."""
-    from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import (
-        CredentialFileCache,
-        SpentCodes,
-        is_credentials_response,
-    )
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache, is_credentials_response
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 
     cache = CredentialFileCache(str(tmp_path / "cache"))
     cache["entry"] = {

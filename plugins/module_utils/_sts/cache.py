@@ -6,24 +6,20 @@ For the collection's own use. Role credentials live in the AWS CLI's own cache (
 botocore's JSONFileCache format under botocore's key (see _botocore_rules.py), so the CLI and this
 collection reuse each other's role sessions. Reading it needs no botocore: a cache hit imports none.
 Session (GetSessionToken) credentials, which the CLI does not cache, sit beside them under a key prefix of
-ours. The spent-code ledger holds digests of codes already sent to STS, never the codes.
+ours.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 import tempfile
-import time
 from datetime import datetime, timezone
 from typing import Any, Callable, TextIO
 
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_cache_timestamp
 
-# Codes are valid for one 30 s step either side of now; a digest older than this can't be replayed.
-SPENT_CODE_MEMORY = 600
 
 
 def ensure_private_dir(directory: str) -> str | None:
@@ -120,56 +116,3 @@ class CredentialFileCache:
 
     def path_for(self, name: str) -> str:
         return os.path.join(self.directory, name)
-
-
-class SpentCodes:
-    """Digests of the codes already sent for one MFA device, shared by every process on the controller.
-
-    AWS accepts a code once; a second call with it fails and, repeated, can lock the user out. So each
-    code is recorded before it is sent, with the cache key it was sent for and, if AWS refused it, why.
-    The caller holds the device's lock around lookup, record and the STS call.
-    """
-
-    def __init__(self, cache: CredentialFileCache, serial: str) -> None:
-        self._serial = serial
-        device = hashlib.sha256(serial.encode()).hexdigest()[:20]
-        self._path = cache.path_for(f"mfa-aws-spent-{device}.json")
-        self._cache = cache
-
-    def _digest(self, code: str) -> str:
-        return hashlib.sha256(f"{self._serial}\0{code}".encode()).hexdigest()
-
-    def _load(self) -> dict[str, dict[str, Any]]:
-        try:
-            with open(self._path) as handle:
-                entries = json.load(handle)
-        except (OSError, ValueError, RecursionError):
-            return {}
-        if not isinstance(entries, dict):
-            return {}
-        horizon = time.time() - SPENT_CODE_MEMORY
-        return {
-            digest: entry
-            for digest, entry in entries.items()
-            if isinstance(entry, dict) and isinstance(entry.get("at"), (int, float)) and entry["at"] > horizon
-        }
-
-    def lookup(self, code: str) -> dict[str, Any] | None:
-        return self._load().get(self._digest(code))
-
-    def record(self, code: str, cache_key: str, error: str | None = None) -> None:
-        entries = self._load()
-        entries[self._digest(code)] = {"at": time.time(), "key": cache_key, "error": error}
-        self._save(entries)
-
-    def forget(self, code: str) -> None:
-        """The code never reached AWS's MFA check (throttled, unreachable): it may be sent again."""
-        entries = self._load()
-        if entries.pop(self._digest(code), None) is not None:
-            self._save(entries)
-
-    def _save(self, entries: dict[str, dict[str, Any]]) -> None:
-        try:
-            write_private_json(self._path, entries)
-        except OSError as failure:
-            self._cache.warnings.append(f"spent MFA codes were not recorded: {failure.strerror or failure}")

@@ -3,27 +3,30 @@
 """The entry points of the MFA exchange: a cache hit without lock or botocore, else one locked exchange.
 
 For the collection's own use. Ansible evaluates a lookup in vars once per host and task, each time in a
-forked worker; so a hit reads the entry, checks it belongs to this request and has time left, and returns.
-A miss takes the device's lock, looks again (another worker may have just filled the entry), and runs the
-spend-once protocol. Front ends pass the lock and the code reader; neither has a default.
+forked worker that compiles the collection's code afresh; so a hit reads the entry, checks it belongs to
+this request and has time left, and returns, having loaded only the modules that takes. A miss takes the
+device's lock, looks again (another worker may have just filled the entry), and runs the spend-once
+protocol. Front ends pass the lock and the code reader; neither has a default.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, ContextManager, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache, SpentCodes
-from ansible_collections.mfa.aws.plugins.module_utils._sts.purchases import RolePurchase, SessionPurchase
+from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache
+from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import REUSE_WINDOW, RoleEntry, SessionEntry
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest, role_plan
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
-from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import REUSE_WINDOW, CodeReader, SpendOnce
 
 # Real STS answers in 100-300 ms; a bounded pool keeps 20 roles near the time of one.
 MAX_PARALLEL_ROLES = 20
+
+if TYPE_CHECKING:
+    from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import CodeReader
 
 LockFactory = Callable[[str, str], ContextManager[Any]]
 
@@ -42,14 +45,24 @@ def _open_cache(directory: str) -> CredentialFileCache:
 
 def _exchange(
     request: SessionRequest | RoleRequest,
-    purchase: SessionPurchase | RolePurchase,
-    files: CredentialFileCache,
+    signer: Credentials,
+    *,
     lock: LockFactory,
     read_code: CodeReader | None,
 ) -> ExchangeResult:
-    hit = purchase.cached(REUSE_WINDOW)
-    if hit is not None and purchase.is_complete(hit):
+    files = _open_cache(request.cache.directory)
+    store = files if request.cache.enabled else None
+    for_session = isinstance(request, SessionRequest)
+    entry = SessionEntry(request, signer, store) if for_session else RoleEntry(request, signer, store)
+    hit = entry.cached(REUSE_WINDOW)
+    if hit is not None and entry.is_complete(hit):
         return ExchangeResult.from_response(hit, True, files.warnings)
+    # A miss: what buys credentials is loaded only now.
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.purchases import RolePurchase, SessionPurchase
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import SpendOnce
+
+    purchase = SessionPurchase(request, signer, store) if for_session else RolePurchase(request, signer, store)
     serial = request.code.serial
     lock_name = hashlib.sha256((serial or purchase.cache_key).encode()).hexdigest()[:20]
     with lock(files.directory, f"mfa-aws-{lock_name}.lock"):
@@ -68,17 +81,12 @@ def get_session_token(request: SessionRequest, *, lock: LockFactory, read_code: 
             "GetSessionToken must be signed with an IAM user's long-term access keys, and these credentials are "
             "temporary (they carry a session token): use the user's keys, or pass these on to sts_mfa_assume_role"
         )
-    files = _open_cache(request.cache.directory)
-    purchase = SessionPurchase(request, signer, files if request.cache.enabled else None)
-    return _exchange(request, purchase, files, lock, read_code)
+    return _exchange(request, signer, lock=lock, read_code=read_code)
 
 
 def assume_role(request: RoleRequest, *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
     """AssumeRole, with an MFA code or with credentials that already carry MFA context."""
-    signer = request.connection.source_credentials()
-    files = _open_cache(request.cache.directory)
-    purchase = RolePurchase(request, signer, files if request.cache.enabled else None)
-    return _exchange(request, purchase, files, lock, read_code)
+    return _exchange(request, request.connection.source_credentials(), lock=lock, read_code=read_code)
 
 
 def assume_roles(
@@ -101,6 +109,8 @@ def assume_roles(
     if len(roles) == 1:
         results = [assume_role(roles[0], lock=lock, read_code=read_code)]
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ROLES, len(roles))) as pool:
             results = list(pool.map(lambda role: assume_role(role, lock=lock, read_code=read_code), roles))
     # The session's warnings (a cache that could not be written, say) are told once, with the first role.

@@ -9,23 +9,16 @@ it): a cache hit reads `cached()` and never gets here.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials, require_botocore
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, aws_call_error
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache, parse_expiration
-from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest, signer_digest
+from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
+from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import SIGNER_FIELD, RoleEntry, SessionEntry
 
 CHAINED_ROLE_MAX = 3600
 ROOT_SESSION_MAX = 3600
-#: Where a cache entry names the credentials that bought it (the AWS CLI's readers ignore the extra key).
-SIGNER_FIELD = "MfaAwsSigner"
-
-
-def _left_over(entry: dict[str, Any], window: int) -> bool:
-    expiration = parse_expiration(entry["Credentials"]["Expiration"])
-    return expiration is not None and expiration - datetime.now(timezone.utc) >= timedelta(seconds=window)
 
 
 def _call(connection: Connection, credentials: Credentials, operation: str, target: str | None, **arguments: Any) -> Any:
@@ -44,24 +37,8 @@ def caller_arn(connection: Connection, credentials: Credentials) -> str:
     return _call(connection, credentials, "GetCallerIdentity", None)["Arn"]
 
 
-class SessionPurchase:
-    """GetSessionToken, cached under the signer, the device and the duration."""
-
-    operation = "GetSessionToken"
-
-    def __init__(self, request: SessionRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
-        self._request, self._signer, self._cache = request, signer, cache
-        self.cache_key = request.cache_key(signer)
-
-    def cached(self, window: int) -> dict[str, Any] | None:
-        entry = self._cache.get(self.cache_key) if self._cache else None
-        if entry is None or not _left_over(entry, window):
-            return None
-        return entry
-
-    def is_complete(self, entry: dict[str, Any]) -> bool:
-        """Whether a hit can be served without the lock: a many-role lookup's session lacks the identity."""
-        return not self._request.identify or isinstance(entry.get("CallerIdentity"), dict)
+class SessionPurchase(SessionEntry):
+    """GetSessionToken, and the identity of the session it bought."""
 
     def precheck(self) -> None:
         # AWS gives root's sessions an hour whatever is asked; say so rather than return a shorter session.
@@ -105,25 +82,8 @@ class SessionPurchase:
             self._cache[self.cache_key] = response
 
 
-class RolePurchase:
-    """AssumeRole, cached under the AWS CLI's key and bound to its signer."""
-
-    operation = "AssumeRole"
-
-    def __init__(self, request: RoleRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
-        self._request, self._signer, self._cache = request, signer, cache
-        self._signer_digest = signer_digest(signer)
-        self.cache_key = request.cache_key
-
-    def cached(self, window: int) -> dict[str, Any] | None:
-        entry = self._cache.get(self.cache_key) if self._cache else None
-        if entry is None or not _left_over(entry, window):
-            return None
-        signer = entry.get(SIGNER_FIELD)
-        # The CLI's own entries name no signer; its key is ours only for a role profile, as the CLI reads one.
-        if signer != self._signer_digest and not (signer is None and self._request.from_profile):
-            return None
-        return entry
+class RolePurchase(RoleEntry):
+    """AssumeRole; the response is cached with its signer's digest."""
 
     def precheck(self) -> None:
         # AWS caps role chaining at an hour; asking who signs costs no code, a refused AssumeRole may.
@@ -155,9 +115,6 @@ class RolePurchase:
         if self._cache is not None:
             self._cache[self.cache_key] = response
         return response
-
-    def is_complete(self, entry: dict[str, Any]) -> bool:
-        return True
 
     def complete(self, response: dict[str, Any]) -> None:
         """A role's response names its session already."""

@@ -11,18 +11,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import role_cache_key
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_config, role_profile
 
 
-@dataclass(frozen=True)
-class CodeSource:
+def _role_profile(connection: Connection) -> Any:
+    """The role a named profile holds, if any; profiles are read only when one is named."""
+    if not connection.profile:
+        return None
+    from ansible_collections.mfa.aws.plugins.module_utils._profiles import role_profile
+
+    return role_profile(connection)
+
+
+def _profile_config(connection: Connection) -> dict[str, Any]:
+    if not connection.profile:
+        return {}
+    from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_config
+
+    return profile_config(connection)
+
+
+class CodeSource(NamedTuple):
     """The MFA device and where its code comes from: given, or printed by a command when a call is due."""
 
     serial: str | None
@@ -38,8 +52,7 @@ class CodeSource:
         return cls(serial, token, tuple(command) if command else None)
 
 
-@dataclass(frozen=True)
-class CacheSettings:
+class CacheSettings(NamedTuple):
     enabled: bool
     directory: str
 
@@ -54,8 +67,7 @@ def signer_digest(credentials: Credentials) -> str:
     return hashlib.sha256((material + "\0" + (credentials.session_token or "")).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class SessionRequest:
+class SessionRequest(NamedTuple):
     """GetSessionToken. With a role profile, the session is its source_profile's, with the profile's mfa_serial."""
 
     connection: Connection
@@ -68,11 +80,11 @@ class SessionRequest:
     @classmethod
     def from_params(cls, params: Mapping[str, Any], identify: bool = True) -> SessionRequest:
         connection = Connection.from_params(params)
-        profile = role_profile(connection)
+        profile = _role_profile(connection)
         if profile is not None:
             connection, serial = profile.source, profile.mfa_serial
         else:
-            serial = profile_config(connection).get("mfa_serial")
+            serial = _profile_config(connection).get("mfa_serial")
         return cls(
             connection=connection,
             code=CodeSource.from_params(params, serial),
@@ -87,15 +99,14 @@ class SessionRequest:
         return "mfa-aws-session-" + digest[:40]
 
 
-@dataclass(frozen=True)
-class RoleRequest:
+class RoleRequest(NamedTuple):
     """AssumeRole, in botocore's argument names (SerialNumber included, RoleArn apart)."""
 
     connection: Connection
     code: CodeSource
     cache: CacheSettings
     role_arn: str
-    arguments: Mapping[str, Any] = field(default_factory=dict)
+    arguments: Mapping[str, Any]
     #: The session name was made up, and so left out of the cache key, as the AWS CLI does with its own.
     default_session_name: bool = True
     #: Named by a role profile, whose cache key the AWS CLI computes the same way.
@@ -105,7 +116,7 @@ class RoleRequest:
     def from_params(cls, params: Mapping[str, Any]) -> RoleRequest:
         """A role profile fills in what the options leave unset, as the AWS CLI reads it."""
         connection = Connection.from_params(params)
-        profile = role_profile(connection)
+        profile = _role_profile(connection)
         if profile is not None:
             if params.get("role_arn"):
                 raise MfaAwsError(

@@ -7,22 +7,20 @@ For the collection's own use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import parse_expiration
 
 
-@dataclass
-class ExchangeResult:
+class ExchangeResult(NamedTuple):
     credentials: Credentials
     expiration: datetime
     identity: dict[str, str | None]
     cached: bool
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
 
     @classmethod
     def from_response(cls, response: dict[str, Any], cached: bool, warnings: list[str]) -> ExchangeResult:

@@ -14,13 +14,10 @@ from typing import Any, Callable, Protocol, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import SpentCodes
+from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import REUSE_WINDOW, SAME_CODE_WINDOW
+from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import CodeSource
 
-# botocore's own refresh window: credentials with less left are renewed rather than reused.
-REUSE_WINDOW = 15 * 60
-# Credentials that the code in hand already bought are used down to this margin: the code can't buy more.
-SAME_CODE_WINDOW = 60
 TOTP_STEP = 30
 
 #: Runs mfa_token_command on the controller and returns what it printed (plugin_utils provides it).

@@ -9,10 +9,10 @@ import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import (
     CredentialFileCache,
-    SpentCodes,
     is_credentials_response,
     parse_expiration,
 )
+from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 
 
 def response(minutes=60):

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache, SpentCodes
+from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache
+from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import CodeSource
 from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import (
     REUSE_WINDOW,

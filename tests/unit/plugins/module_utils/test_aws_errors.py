@@ -4,7 +4,7 @@ import botocore.exceptions
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.mfa.aws.plugins.module_utils._errors import describe_client_error, describe_exception
+from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import describe_client_error, describe_exception
 
 
 def client_error(code, message, operation="AssumeRole"):
@@ -60,3 +60,13 @@ def test_botocore_exceptions_become_advice(error, advice):
     line = describe_exception(error, "GetSessionToken")
     assert line.startswith("GetSessionToken")
     assert advice in line
+
+
+def test_aws_timestamps_parse_as_botocore_parses_them():
+    from botocore.utils import parse_timestamp
+
+    from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import parse_aws_timestamp
+
+    for text in ("2026-11-25T11:50:07.000Z", "2026-11-25T11:50:07Z", "2026-11-25T11:50:07.123456Z", "1795607416"):
+        assert parse_aws_timestamp(text) == parse_timestamp(text)
+    assert parse_aws_timestamp("2026-11-25T11:50:07.000Z").utcoffset().total_seconds() == 0
