@@ -2,6 +2,7 @@
 
 import shlex
 import sys
+from pathlib import Path
 
 from tests.harness.paths import REPO_ROOT
 from tests.playbooks.plays import play, task
@@ -21,6 +22,12 @@ def code_command(world, tmp_path):
     )
     script.chmod(0o755)
     return str(script), runs
+
+
+def alive(pid):
+    """Running, as opposed to gone or a zombie left to a parent that is not ours."""
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def run_count(runs):
@@ -123,3 +130,17 @@ def test_a_managed_host_cannot_choose_the_command_the_lookup_runs(ansible, world
     result.assert_failed(match=r"GetSessionToken needs an MFA code and no cached credentials are left")
     assert not marker.exists()
     assert result.calls == []
+
+
+def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, world, tmp_path):
+    command, runs = code_command(world, tmp_path)
+    child_pid = tmp_path / "child.pid"
+    wrapper = tmp_path / "code-and-child.sh"
+    # The child inherits the command's output and keeps it open long after the code is printed.
+    wrapper.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {shlex.quote(str(child_pid))}\nexec {shlex.quote(command)}\n")
+    wrapper.chmod(0o755)
+    options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(wrapper)}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV, timeout=45)
+    result.assert_ok()
+    assert result.count("GetSessionToken", coded=True) == 1
+    assert not alive(int(child_pid.read_text()))
