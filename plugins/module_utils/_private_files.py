@@ -93,7 +93,7 @@ def _check_own_dir(path: str, what: str) -> list[str]:
         raise MfaAwsError(f"{what}: {path} is a shared directory (mode {mode:o}); use a directory of its own in it")
     if mode & 0o077:
         os.chmod(target, PRIVATE_DIR_MODE)
-        return [f"{what} {path} was open to others (mode {mode:o}); it is now {PRIVATE_DIR_MODE:o}"]
+        return [f"{what} {path} was readable by others (mode {mode:o}); it is now {PRIVATE_DIR_MODE:o}"]
     return []
 
 

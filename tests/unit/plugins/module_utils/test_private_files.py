@@ -100,7 +100,8 @@ def test_our_private_directory_is_used_as_it_is(home):
 
 def test_our_directory_open_to_others_is_tightened_with_a_warning(home):
     target = made(home / "cache", 0o755)
-    assert ensure_private_dir(str(target), "cache_dir") == [f"cache_dir {target} was open to others (mode 755); it is now 700"]
+    warnings = ensure_private_dir(str(target), "cache_dir")
+    assert warnings == [f"cache_dir {target} was readable by others (mode 755); it is now 700"]
     assert mode(target) == 0o700
 
 
