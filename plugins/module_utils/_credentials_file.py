@@ -80,12 +80,12 @@ def check_target(profile: str | None, configured_path: str | None) -> str | None
 
 
 def _refuse_long_term_keys(parser: configparser.RawConfigParser, profile: str, path: str) -> None:
-    if parser.has_section(profile) and parser.has_option(profile, "aws_access_key_id"):
-        if not parser.has_option(profile, "aws_session_token"):
-            raise MfaAwsError(
-                f"write_profile: profile {profile} in {path} holds long-term keys, which would be lost; "
-                "name another profile (e.g. {profile}-mfa)".replace("{profile}", profile)
-            )
+    has = parser.has_section(profile) and parser.has_option
+    if has and has(profile, "aws_access_key_id") and not has(profile, "aws_session_token"):
+        raise MfaAwsError(
+            f"write_profile: profile {profile} in {path} holds long-term keys, which would be lost; "
+            "name another profile (e.g. {profile}-mfa)".replace("{profile}", profile)
+        )
 
 
 def write_profile(

@@ -16,6 +16,7 @@ content reads as a miss; writes are atomic and 0600.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -197,10 +198,8 @@ def write_private_file(path: str, write: Callable[[TextIO], None]) -> None:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
 
 

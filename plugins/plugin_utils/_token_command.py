@@ -12,6 +12,7 @@ killed: nothing it started outlives the call.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import selectors
@@ -112,10 +113,8 @@ def _has_exited(pid: int) -> bool:
 
 def _end(process: subprocess.Popen[bytes]) -> int:
     """Kill the command's whole process group, reap the command, and return its exit status."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     if process.stdout is not None:
         process.stdout.close()
     return process.wait()

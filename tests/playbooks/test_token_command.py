@@ -133,11 +133,13 @@ def test_a_managed_host_cannot_choose_the_command_the_lookup_runs(ansible, world
 
 
 def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, world, tmp_path):
-    command, runs = code_command(world, tmp_path)
+    command, _ = code_command(world, tmp_path)
     child_pid = tmp_path / "child.pid"
     wrapper = tmp_path / "code-and-child.sh"
     # The child inherits the command's output and keeps it open long after the code is printed.
-    wrapper.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {shlex.quote(str(child_pid))}\nexec {shlex.quote(command)}\n")
+    wrapper.write_text(
+        f"#!/bin/sh\nsleep 300 &\necho $! > {shlex.quote(str(child_pid))}\nexec {shlex.quote(command)}\n"
+    )
     wrapper.chmod(0o755)
     options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(wrapper)}
     result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV, timeout=45)

@@ -61,9 +61,9 @@ def test_a_symlink_planted_as_the_lock_file_is_refused_and_not_followed(run_dir,
         pass  # makes the runtime directory
     (run_dir / NAME).symlink_to(tmp_path / "planted")
     entered = False
-    with pytest.raises(MfaAwsError, match=r"^the controller's lock .* can't be opened .*; nothing was sent to AWS$"):
-        with device_lock(NAME):
-            entered = True
+    refused = r"^the controller's lock .* can't be opened .*; nothing was sent to AWS$"
+    with pytest.raises(MfaAwsError, match=refused), device_lock(NAME):
+        entered = True
     assert not entered
     assert not (tmp_path / "planted").exists()
 
@@ -72,26 +72,24 @@ def test_a_fifo_planted_as_the_lock_file_is_refused_without_blocking(run_dir):
     with device_lock("other.lock"):
         pass
     os.mkfifo(run_dir / NAME)
-    with pytest.raises(MfaAwsError, match="not a regular file"):
-        with device_lock(NAME):
-            pass
+    with pytest.raises(MfaAwsError, match="not a regular file"), device_lock(NAME):
+        pass
 
 
 def test_an_unusable_runtime_directory_stops_the_caller(run_dir):
     run_dir.parent.parent.mkdir(mode=0o700)
     os.chown(run_dir.parent.parent, NOBODY, NOBODY)
     entered = False
-    with pytest.raises(MfaAwsError, match=r"^runtime directory: .*\.ansible belongs to another user"):
-        with device_lock(NAME):
-            entered = True
+    refused = r"^runtime directory: .*\.ansible belongs to another user"
+    with pytest.raises(MfaAwsError, match=refused), device_lock(NAME):
+        entered = True
     assert not entered
 
 
 @pytest.mark.parametrize("name", ["", ".", "..", "../escape.lock", "a/b", "a\0b"])
 def test_a_lock_name_is_a_plain_file_name(run_dir, name):
-    with pytest.raises(ValueError, match="plain file name"):
-        with device_lock(name):
-            pass
+    with pytest.raises(ValueError, match="plain file name"), device_lock(name):
+        pass
 
 
 def _add_one_under_the_lock(counter, rounds):
