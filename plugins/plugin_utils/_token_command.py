@@ -73,7 +73,7 @@ def _read_output(process: subprocess.Popen[bytes], name: str) -> tuple[bytes, bo
         open_output = True
         while True:
             # Checked before reading: whatever it wrote before exiting is already in the pipe.
-            exited = _has_exited(process.pid)
+            exited = _has_exited(process)
             if open_output:
                 open_output = _read_available(descriptor, output, name)
             if exited or _CODE_LINE.search(output):
@@ -103,10 +103,13 @@ def _read_available(descriptor: int, output: bytearray, name: str) -> bool:
             )
 
 
-def _has_exited(pid: int) -> bool:
+def _has_exited(process: subprocess.Popen[bytes]) -> bool:
+    if not hasattr(os, "waitid"):
+        # Reaped then: its group lives on while any member does, so killing the group still reaches them.
+        return process.poll() is not None
     # WNOWAIT leaves the child unreaped, so its pid (the group's id) can't be reused before the group is killed.
     try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
     except ChildProcessError:  # already reaped by someone else: it has certainly exited
         return True
 

@@ -105,3 +105,13 @@ def test_output_at_the_cap_is_accepted():
 def test_a_command_that_cannot_start_is_one_line(argv, message):
     with pytest.raises(MfaAwsError, match=f"^mfa_token_command: {argv[0]} {message}$"):
         run_token_command(argv)
+
+
+def test_without_waitid_the_code_and_the_exit_status_still_come(monkeypatch, tmp_path):
+    # Platforms whose os module has no waitid learn of the exit by reaping the command instead.
+    monkeypatch.delattr(_token_command.os, "waitid")
+    pid_file = tmp_path / "child.pid"
+    assert run_token_command(sh(f"sleep 100 & echo $! > {pid_file}; echo 123456")) == "123456\n"
+    assert not running(int(pid_file.read_text()))
+    with pytest.raises(MfaAwsError, match=r"exited with status 4$"):
+        run_token_command(sh("exit 4"))
