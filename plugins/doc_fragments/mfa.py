@@ -31,7 +31,8 @@ options:
     type: str
 """
 
-    # Where lookups may also read these options from.
+    # Where lookups may also read these options from. mfa_token_command has no vars source: host facts are
+    # variables, and a command run on the controller must never come from anything a managed host can set.
     PLUGINS = r"""
 options:
   mfa_serial_number:
@@ -53,6 +54,4 @@ options:
     ini:
       - section: mfa_aws
         key: mfa_token_command
-    vars:
-      - name: mfa_aws_token_command
 """

@@ -87,7 +87,7 @@ from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, MODULE_ONLY_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles
-from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
@@ -100,6 +100,6 @@ class LookupModule(MfaAwsLookup):
         params = self.read_options(variables, kwargs)
         role_arns = [str(term) for term in terms or []]
         results = self.worded(
-            lambda: run_roles(params, role_arns, lock=controller_lock, read_code=run_token_command)
+            lambda: run_roles(params, role_arns, lock=device_lock, read_code=run_token_command)
         )
         return [result.as_dict() for result in results]

@@ -5,17 +5,26 @@
 For the collection's own use. The file keeps its other profiles and comments-free INI layout as botocore
 reads it; it is rewritten atomically with mode 0600. A profile that holds long-term keys is never
 overwritten: those are the keys that buy the temporary ones.
+
+Every fork of a run may write its own profile at once: the read-modify-write runs under a lock the
+caller provides (the controller's, shared by every fork). A symlinked file (a dotfiles setup) stays a
+symlink: its target is what is replaced.
 """
 
 from __future__ import annotations
 
 import configparser
+import contextlib
+import hashlib
 import os
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, ContextManager, Mapping
 
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import write_private_file
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._private_files import ensure_private_dir, write_private_file
+
+#: Holds the lock of the given name (a plain file name) for every process on the controller.
+NamedLock = Callable[[str], ContextManager[Any]]
 
 _PROFILE_NAME = re.compile(r"[\w+=,.@:/-]{1,64}")
 KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", "expiration")
@@ -33,9 +42,28 @@ def _read(path: str) -> configparser.RawConfigParser:
             parser.read_file(handle)
     except FileNotFoundError:
         pass
-    except (OSError, configparser.Error) as error:
-        raise MfaAwsError(f"credentials_file {path} can't be read as an AWS credentials file: {error}") from None
+    except OSError as error:
+        raise MfaAwsError(f"credentials_file {path} can't be read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        # The decoder's message quotes a byte of the file.
+        raise MfaAwsError(f"credentials_file {path} is not UTF-8 text") from None
+    except configparser.Error as error:
+        # configparser quotes the offending line, which may be half of a wrapped secret key.
+        line = _line_number(error)
+        where = f" (line {line})" if line else ""
+        raise MfaAwsError(
+            f"credentials_file {path} can't be read as an AWS credentials file{where}: each line must be "
+            "[profile], key = value, or a comment"
+        ) from None
     return parser
+
+
+def _line_number(error: configparser.Error) -> int | None:
+    # MissingSectionHeaderError is a ParsingError with a lineno and, before Python 3.12, no errors list.
+    line = getattr(error, "lineno", None)
+    if line is None and getattr(error, "errors", None):
+        line = error.errors[0][0]
+    return line if isinstance(line, int) else None
 
 
 def check_target(profile: str | None, configured_path: str | None) -> str | None:
@@ -47,19 +75,45 @@ def check_target(profile: str | None, configured_path: str | None) -> str | None
             f"write_profile: '{profile}' is not a usable profile name (1-64 letters, digits and +=,.@:/-_)"
         )
     path = credentials_path(configured_path)
-    parser = _read(path)
-    if parser.has_section(profile) and parser.has_option(profile, "aws_access_key_id"):
-        if not parser.has_option(profile, "aws_session_token"):
-            raise MfaAwsError(
-                f"write_profile: profile {profile} in {path} holds long-term keys, which would be lost; "
-                "name another profile (e.g. {profile}-mfa)".replace("{profile}", profile)
-            )
+    _refuse_long_term_keys(_read(path), profile, path)
     return path
 
 
-def write_profile(path: str, profile: str, credentials: Mapping[str, Any], check_mode: bool = False) -> bool:
-    """Put the credentials into [profile]; True when the file changed (or would, in check mode)."""
+def _refuse_long_term_keys(parser: configparser.RawConfigParser, profile: str, path: str) -> None:
+    has = parser.has_section(profile) and parser.has_option
+    if has and has(profile, "aws_access_key_id") and not has(profile, "aws_session_token"):
+        raise MfaAwsError(
+            f"write_profile: profile {profile} in {path} holds long-term keys, which would be lost; "
+            "name another profile (e.g. {profile}-mfa)".replace("{profile}", profile)
+        )
+
+
+def write_profile(
+    path: str,
+    profile: str,
+    credentials: Mapping[str, Any],
+    check_mode: bool = False,
+    lock: NamedLock | None = None,
+) -> bool:
+    """Put the credentials into [profile]; True when the file changed (or would, in check mode).
+
+    `lock` serialises writers of one file; without it (a module alone on a host) nothing else writes it.
+    """
+    # The file a symlink names is the one to update; replacing the link would cut it from its target.
+    target = os.path.realpath(path)
+    digest = hashlib.sha256(target.encode()).hexdigest()[:20]
+    with (lock or _no_lock)(f"mfa-aws-credentials-{digest}.lock"):
+        return _write_locked(target, profile, credentials, check_mode)
+
+
+def _no_lock(name: str) -> ContextManager[Any]:
+    return contextlib.nullcontext()
+
+
+def _write_locked(path: str, profile: str, credentials: Mapping[str, Any], check_mode: bool) -> bool:
     parser = _read(path)
+    # Checked again under the lock: the file may have changed since the check before the call.
+    _refuse_long_term_keys(parser, profile, path)
     wanted = {
         "aws_access_key_id": credentials["access_key"],
         "aws_secret_access_key": credentials["secret_key"],
@@ -75,8 +129,11 @@ def write_profile(path: str, profile: str, credentials: Mapping[str, Any], check
         parser.add_section(profile)
     for key, value in wanted.items():
         parser.set(profile, key, value)
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        # ~/.aws made 0700 with its parents, whatever the umask: botocore runs what ~/.aws/config names.
+        ensure_private_dir(directory, "credentials_file")
     try:
-        os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
         write_private_file(path, parser.write)
     except OSError as error:
         raise MfaAwsError(f"credentials_file {path} can't be written: {error.strerror or error}") from None

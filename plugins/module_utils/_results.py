@@ -15,7 +15,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import unlocked
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import LockFactory, unlocked
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -42,7 +42,7 @@ def sts_module_result(exchange: ExchangeResult, name: str) -> dict[str, Any]:
 
 
 def sts_task_result(
-    exchange: Callable[[], ExchangeResult], options: Mapping[str, Any], check_mode: bool = False
+    exchange: Callable[[], ExchangeResult], options: Mapping[str, Any], check_mode: bool, lock: LockFactory
 ) -> dict[str, Any]:
     """Run an STS exchange as a task: everything checked first, then the call, the fact, and write_profile."""
     name = fact_name(options["fact_name"])
@@ -51,7 +51,7 @@ def sts_task_result(
     result = sts_module_result(exchange(), name)
     if target is not None:
         # The only change a task makes: a file on this machine, not anything in AWS.
-        result["changed"] = write_profile(target, profile, result["credentials"], check_mode)
+        result["changed"] = write_profile(target, profile, result["credentials"], check_mode, lock=lock)
         result["profile"] = {"name": profile, "file": target}
     return result
 
@@ -73,6 +73,6 @@ def sts_module_main(options: Options, run: Callable[..., ExchangeResult]) -> Non
         return run(module.params, lock=unlocked, read_code=None)
 
     try:
-        module.exit_json(**sts_task_result(exchange, module.params, module.check_mode))
+        module.exit_json(**sts_task_result(exchange, module.params, module.check_mode, unlocked))
     except MfaAwsError as error:
         module.fail_json(**{key: value for key, value in failure(error).items() if key != "failed"})

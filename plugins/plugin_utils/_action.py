@@ -18,7 +18,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._results import failure, sts_task_result
 from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
-from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
 
@@ -62,6 +62,6 @@ class StsAction(MfaAwsAction):
 
     def perform(self, params: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         def exchange() -> ExchangeResult:
-            return type(self).exchange(params, lock=controller_lock, read_code=run_token_command)
+            return type(self).exchange(params, lock=device_lock, read_code=run_token_command)
 
-        return sts_task_result(exchange, params, bool(self._task.check_mode))
+        return sts_task_result(exchange, params, bool(self._task.check_mode), device_lock)

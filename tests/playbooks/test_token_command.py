@@ -2,6 +2,7 @@
 
 import shlex
 import sys
+from pathlib import Path
 
 from tests.harness.paths import REPO_ROOT
 from tests.playbooks.plays import play, task
@@ -21,6 +22,12 @@ def code_command(world, tmp_path):
     )
     script.chmod(0o755)
     return str(script), runs
+
+
+def alive(pid):
+    """Running, as opposed to gone or a zombie left to a parent that is not ours."""
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def run_count(runs):
@@ -89,3 +96,53 @@ def test_a_command_that_prints_no_code_is_refused_without_echoing_it(ansible, wo
     result.assert_failed(match=r"mfa_token_command: echo printed no 6-digit code")
     assert "hunter2" not in result.output.replace("echo hunter2-secret", "")
     assert result.calls == []
+
+
+# A module that runs on a managed host and reports a fact of its own choosing, as any compromised host could.
+FACT_MODULE = """#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+
+module = AnsibleModule(argument_spec={"command": {"type": "str", "required": True}})
+module.exit_json(changed=False, ansible_facts={"mfa_aws_token_command": module.params["command"]})
+"""
+
+
+def test_a_managed_host_cannot_choose_the_command_the_lookup_runs(ansible, world, tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "report_fact.py").write_text(FACT_MODULE)
+    marker = tmp_path / "ran-on-the-controller"
+    playbook = f"""
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: The managed host reports mfa_aws_token_command as a fact
+      report_fact:
+        command: touch {marker}
+    - name: The fact is a variable of the host
+      ansible.builtin.assert:
+        that: mfa_aws_token_command == 'touch {marker}'
+    - name: The lookup runs for that host
+      ansible.builtin.debug:
+        msg: "{{{{ lookup('mfa.aws.mfa_session', mfa_serial_number='{world.mfa_serial}').access_key }}}}"
+"""
+    result = ansible.run(playbook, world=world, hosts=1, env={**RUN_ENV, "ANSIBLE_LIBRARY": str(library)})
+    result.assert_failed(match=r"GetSessionToken needs an MFA code and no cached credentials are left")
+    assert not marker.exists()
+    assert result.calls == []
+
+
+def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, world, tmp_path):
+    command, _ = code_command(world, tmp_path)
+    child_pid = tmp_path / "child.pid"
+    wrapper = tmp_path / "code-and-child.sh"
+    # The child inherits the command's output and keeps it open long after the code is printed.
+    wrapper.write_text(
+        f"#!/bin/sh\nsleep 300 &\necho $! > {shlex.quote(str(child_pid))}\nexec {shlex.quote(command)}\n"
+    )
+    wrapper.chmod(0o755)
+    options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(wrapper)}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV, timeout=45)
+    result.assert_ok()
+    assert result.count("GetSessionToken", coded=True) == 1
+    assert not alive(int(child_pid.read_text()))

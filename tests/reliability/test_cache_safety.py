@@ -35,7 +35,7 @@ RACER = textwrap.dedent(
     from ansible_collections.mfa.aws.plugins.module_utils import _specs
     from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
     from ansible_collections.mfa.aws.plugins.module_utils._sts import exchange as _exchange
-    from ansible_collections.mfa.aws.plugins.plugin_utils._lock import controller_lock
+    from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
 
     start = sys.argv[2]
     spec, exchange = {
@@ -47,7 +47,7 @@ RACER = textwrap.dedent(
     while not os.path.exists(start):
         time.sleep(0.001)
     try:
-        result = exchange(spec.validate(options), lock=controller_lock, read_code=None)
+        result = exchange(spec.validate(options), lock=device_lock, read_code=None)
     except MfaAwsError as error:
         print(json.dumps({"error": str(error)}))
     else:
@@ -178,7 +178,7 @@ def test_every_kind_of_damage_reads_as_a_miss(tmp_path, how):
             "Expiration": "2099-01-01T00:00:00Z",
         }
     }
-    spent = SpentCodes(cache, "arn:aws:iam::123456789012:mfa/alice")
+    spent = SpentCodes("arn:aws:iam::123456789012:mfa/alice", cache.directory, cache.warnings)
     spent.record("123456", "entry")
     damage_everything(tmp_path / "cache", how)
     entry = cache.get("entry")

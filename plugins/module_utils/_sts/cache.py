@@ -11,54 +11,20 @@ ours.
 
 from __future__ import annotations
 
-import json
 import os
-import stat
-import tempfile
 from datetime import datetime, timezone
-from typing import Any, Callable, TextIO
+from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_cache_timestamp
+from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
+    ensure_private_dir,
+    read_private_json,
+    write_private_json,
+)
 
+# An STS response is under 4 KiB; anything much larger in the cache is not ours.
+MAX_ENTRY_BYTES = 64 * 1024
 
-
-def ensure_private_dir(directory: str) -> str | None:
-    """Create the directory 0700, or tighten an existing one; returns a warning when it had to."""
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    mode = stat.S_IMODE(os.stat(directory).st_mode)
-    if mode & 0o077:
-        os.chmod(directory, mode & 0o700)
-        return f"cache_dir {directory} was readable by others (mode {mode:o}); it is now {mode & 0o700:o}"
-    return None
-
-
-def write_private_json(path: str, value: Any) -> None:
-    """Write JSON atomically with mode 0600: readers see the old file or the new one, never a torn one."""
-    write_private_file(path, lambda handle: json.dump(value, handle, default=_json_default))
-
-
-def write_private_file(path: str, write: Callable[[TextIO], None]) -> None:
-    """Write a file atomically with mode 0600 (mkstemp's), through `write`, then replace `path` with it."""
-    directory = os.path.dirname(path) or "."
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".mfa-aws-", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def parse_expiration(value: Any) -> datetime | None:
@@ -86,26 +52,21 @@ def is_credentials_response(value: Any) -> bool:
 
 
 class CredentialFileCache:
-    """A directory of JSON entries in botocore's JSONFileCache layout: 0700 directory, 0600 atomic files.
+    """A directory of JSON entries in botocore's JSONFileCache layout, trusted as OpenSSH trusts ~/.ssh.
 
-    Unusable files read as misses. A write that fails (full disk, read-only home) is recorded in `warnings`
-    and skipped: the credentials in hand are still good, only their reuse is lost.
+    The directory must be ours and private (see _private_files.py); entries are regular files of ours,
+    opened without following links, 0600 and written atomically. Anything else reads as a miss. A write
+    that fails (full disk, read-only home) is recorded in `warnings` and skipped: the credentials in hand
+    are still good, only their reuse is lost.
     """
 
     def __init__(self, directory: str) -> None:
         self.directory = os.path.abspath(os.path.expanduser(directory))
-        self.warnings: list[str] = []
-        warning = ensure_private_dir(self.directory)
-        if warning:
-            self.warnings.append(warning)
+        self.warnings: list[str] = ensure_private_dir(self.directory, "cache_dir")
 
     def get(self, cache_key: str) -> dict[str, Any] | None:
         """The entry if it holds complete, parsable credentials; None for anything else."""
-        try:
-            with open(self.path_for(cache_key + ".json"), encoding="utf-8") as handle:
-                value = json.load(handle)
-        except (OSError, ValueError, RecursionError):
-            return None
+        value = read_private_json(self.path_for(cache_key + ".json"), MAX_ENTRY_BYTES)
         return value if is_credentials_response(value) else None
 
     def __setitem__(self, cache_key: str, value: Any) -> None:

@@ -28,10 +28,11 @@ if TYPE_CHECKING:
     from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
     from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import CodeReader
 
-LockFactory = Callable[[str, str], ContextManager[Any]]
+#: Holds the controller-wide lock of this name (a plain file name) around the locked exchange.
+LockFactory = Callable[[str], ContextManager[Any]]
 
 
-def unlocked(directory: str, name: str) -> ContextManager[Any]:
+def unlocked(name: str) -> ContextManager[Any]:
     """For a module run on its own, outside the controller's fork pool: nothing to share a lock with."""
     return contextlib.nullcontext()
 
@@ -50,14 +51,16 @@ def _exchange(
     lock: LockFactory,
     read_code: CodeReader | None,
 ) -> ExchangeResult:
-    files = _open_cache(request.cache.directory)
-    store = files if request.cache.enabled else None
+    # cache: false keeps credentials off the disk and leaves cache_dir alone, whether it can be written or not.
+    store = _open_cache(request.cache.directory) if request.cache.enabled else None
+    warnings = store.warnings if store is not None else []
     for_session = isinstance(request, SessionRequest)
     entry = SessionEntry(request, signer, store) if for_session else RoleEntry(request, signer, store)
     hit = entry.cached(REUSE_WINDOW)
     if hit is not None and entry.is_complete(hit):
-        return ExchangeResult.from_response(hit, True, files.warnings)
+        return ExchangeResult.from_response(hit, True, warnings)
     # A miss: what buys credentials is loaded only now.
+    from ansible_collections.mfa.aws.plugins.module_utils._private_files import runtime_dir
     from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
     from ansible_collections.mfa.aws.plugins.module_utils._sts.purchases import RolePurchase, SessionPurchase
     from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import SpendOnce
@@ -65,12 +68,12 @@ def _exchange(
     purchase = SessionPurchase(request, signer, store) if for_session else RolePurchase(request, signer, store)
     serial = request.code.serial
     lock_name = hashlib.sha256((serial or purchase.cache_key).encode()).hexdigest()[:20]
-    with lock(files.directory, f"mfa-aws-{lock_name}.lock"):
-        spent = SpentCodes(files, serial) if serial else None
+    with lock(f"mfa-aws-{lock_name}.lock"):
+        spent = SpentCodes(serial, runtime_dir(), warnings) if serial else None
         response, cached = SpendOnce(spent, read_code=read_code).obtain(purchase, request.code)
         # Under the same lock, so the workers waiting on it find the response whole.
         purchase.complete(response)
-    return ExchangeResult.from_response(response, cached, files.warnings)
+    return ExchangeResult.from_response(response, cached, warnings)
 
 
 def get_session_token(request: SessionRequest, *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:

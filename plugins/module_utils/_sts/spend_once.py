@@ -83,8 +83,8 @@ class SpendOnce:
             else:
                 raise MfaAwsError(
                     f"{purchase.operation} was not called: this MFA code was already sent to AWS in this run and "
-                    "AWS accepts a code once. Turn on cache so the credentials it bought are shared, or give the "
-                    "next code."
+                    "AWS accepts a code once. Turn on cache (in a writable cache_dir) so the credentials it bought are "
+                    "shared, or give the next code."
                 )
         return self._send(purchase, code, self._spent), False
 

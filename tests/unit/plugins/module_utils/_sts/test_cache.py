@@ -12,7 +12,6 @@ from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import (
     is_credentials_response,
     parse_expiration,
 )
-from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 
 
 def response(minutes=60):
@@ -89,24 +88,6 @@ def test_expiration_parses_in_every_form_it_is_stored():
     assert parse_expiration("soon") is None
     assert is_credentials_response(response())
     assert not is_credentials_response({"Credentials": None})
-
-
-def test_spent_codes_remember_digests_not_codes(tmp_path):
-    cache = CredentialFileCache(str(tmp_path))
-    spent = SpentCodes(cache, "arn:aws:iam::123456789012:mfa/alice")
-    assert spent.lookup("123456") is None
-    spent.record("123456", "cache-key")
-    spent.record("654321", "other-key", error="refused")
-    assert spent.lookup("123456")["key"] == "cache-key"
-    assert spent.lookup("654321")["error"] == "refused"
-    other_device = SpentCodes(cache, "arn:aws:iam::123456789012:mfa/bob")
-    assert other_device.lookup("123456") is None
-    files = [name for name in os.listdir(tmp_path) if name.startswith("mfa-aws-spent-")]
-    assert len(files) == 1  # a device gets a file once one of its codes is spent
-    for name in files:
-        text = (tmp_path / name).read_text()
-        assert "123456" not in text and "654321" not in text
-        assert mode(tmp_path / name) == 0o600
 
 
 def test_expiration_as_the_aws_cli_writes_it():

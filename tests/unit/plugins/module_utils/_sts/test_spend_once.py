@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache
 from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import CodeSource
 from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import (
@@ -66,7 +65,7 @@ THROTTLED = AwsCallError("AssumeRole was throttled", "Throttling", "req-2", judg
 
 @pytest.fixture
 def spent(tmp_path):
-    return SpentCodes(CredentialFileCache(str(tmp_path)), SERIAL)
+    return SpentCodes(SERIAL, str(tmp_path), [])
 
 
 def protocol(spent, codes=None, clock=None):

@@ -1,0 +1,135 @@
+"""write_profile on real files: concurrent writers under the controller lock, symlinks, damaged files worded safely."""
+
+import configparser
+import multiprocessing
+import os
+import stat
+
+import pytest
+
+from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+
+CREDENTIALS = {
+    "access_key": "ASIAEXAMPLEEXAMPLE00",
+    "secret_key": "temporary-secret",
+    "session_token": "temporary-token",
+    "expiration": "2026-01-01T12:00:00+00:00",
+}
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    return home
+
+
+def sections(path):
+    parser = configparser.RawConfigParser()
+    parser.read(path)
+    return sorted(parser.sections())
+
+
+def _write_one(path, profile):
+    for _ in range(5):
+        write_profile(path, profile, {**CREDENTIALS, "session_token": f"token-{os.getpid()}-{_}"}, lock=device_lock)
+
+
+def test_forked_writers_under_the_controller_lock_keep_every_profile(home):
+    path = str(home / ".aws" / "credentials")
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_write_one, args=(path, f"mfa-{number}")) for number in range(10)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert [writer.exitcode for writer in writers] == [0] * 10
+    assert sections(path) == sorted(f"mfa-{number}" for number in range(10))
+
+
+def test_the_lock_is_named_after_the_file_a_symlink_leads_to(home):
+    (home / "real").write_text("")
+    (home / "link").symlink_to(home / "real")
+    names = []
+
+    def recording_lock(name):
+        names.append(name)
+        return device_lock(name)
+
+    write_profile(str(home / "real"), "a", CREDENTIALS, lock=recording_lock)
+    write_profile(str(home / "link"), "b", CREDENTIALS, lock=recording_lock)
+    assert len(names) == 2 and names[0] == names[1]
+    assert names[0].startswith("mfa-aws-credentials-")
+
+
+def test_a_symlinked_file_is_updated_through_the_link(home):
+    (home / "dotfiles").mkdir()
+    target = home / "dotfiles" / "credentials"
+    target.write_text("[keep]\naws_access_key_id = AKIAKEEPME\naws_secret_access_key = secret\n")
+    (home / ".aws").mkdir()
+    link = home / ".aws" / "credentials"
+    link.symlink_to(os.path.join("..", "dotfiles", "credentials"))
+    assert write_profile(str(link), "mfa", CREDENTIALS) is True
+    assert link.is_symlink()
+    assert sections(target) == ["keep", "mfa"]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_dangling_symlink_gets_its_target_made(home):
+    (home / "credentials").symlink_to(home / "elsewhere")
+    write_profile(str(home / "credentials"), "mfa", CREDENTIALS)
+    assert (home / "credentials").is_symlink()
+    assert sections(home / "elsewhere") == ["mfa"]
+
+
+def test_a_missing_aws_directory_is_made_private_whatever_the_umask(home):
+    previous = os.umask(0)
+    try:
+        write_profile(str(home / ".aws" / "credentials"), "mfa", CREDENTIALS)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((home / ".aws").stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / ".aws" / "credentials").stat().st_mode) == 0o600
+
+
+def test_long_term_keys_written_meanwhile_are_still_refused(home):
+    path = home / "credentials"
+    assert check_target("mfa", str(path)) == str(path)
+    path.write_text("[mfa]\naws_access_key_id = AKIAKEEPME\naws_secret_access_key = secret\n")
+    with pytest.raises(MfaAwsError, match="holds long-term keys"):
+        write_profile(str(path), "mfa", CREDENTIALS)
+    assert "AKIAKEEPME" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        ("[keep]\naws_secret_access_key = wJalrXUtnFEMI\nSECONDHALFofTheKey\n", " (line 3)"),
+        ("aws_secret_access_key = SECONDHALFofTheKey\n", " (line 1)"),
+        ("[keep]\naws_secret_access_key = a\naws_secret_access_key = SECONDHALFofTheKey\n", " (line 3)"),
+        ("[keep]\n[keep]\naws_secret_access_key = SECONDHALFofTheKey\n", " (line 2)"),
+    ],
+    ids=["wrapped-line", "no-section", "duplicate-option", "duplicate-section"],
+)
+def test_a_damaged_file_is_one_line_that_quotes_nothing_from_it(home, content, where):
+    path = home / "credentials"
+    path.write_text(content)
+    with pytest.raises(MfaAwsError) as raised:
+        check_target("mfa", str(path))
+    message = str(raised.value)
+    assert message == (
+        f"credentials_file {path} can't be read as an AWS credentials file{where}: each line must be [profile], "
+        "key = value, or a comment"
+    )
+    assert raised.value.__suppress_context__
+
+
+def test_a_file_that_is_not_utf8_is_one_line_that_quotes_nothing_from_it(home):
+    path = home / "credentials"
+    path.write_bytes(b"[keep]\naws_secret_access_key = \xff\xfeSECRET\n")
+    with pytest.raises(MfaAwsError, match=r"^credentials_file \S+ is not UTF-8 text$"):
+        check_target("mfa", str(path))

@@ -1,0 +1,101 @@
+"""The controller's lock: one per name in the user's runtime directory, whatever cache_dir is, and never skipped."""
+
+import fcntl
+import multiprocessing
+import os
+import stat
+
+import pytest
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+
+NOBODY = 65534
+NAME = "mfa-aws-0123456789abcdef0123.lock"
+
+
+@pytest.fixture
+def run_dir(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    return home / ".ansible" / "mfa-aws" / "run"
+
+
+def held_elsewhere(path):
+    """True when another open file description can't take the lock: someone holds it."""
+    descriptor = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
+def test_the_lock_file_is_private_and_in_the_runtime_directory(run_dir, tmp_path):
+    with device_lock(NAME):
+        assert held_elsewhere(run_dir / NAME)
+    assert stat.S_IMODE(os.stat(run_dir).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(run_dir / NAME).st_mode) == 0o600
+    assert not held_elsewhere(run_dir / NAME)
+
+
+def test_a_symlink_planted_as_the_lock_file_is_refused_and_not_followed(run_dir, tmp_path):
+    with device_lock("other.lock"):
+        pass  # makes the runtime directory
+    (run_dir / NAME).symlink_to(tmp_path / "planted")
+    entered = False
+    refused = r"^the controller's lock .* can't be opened .*; nothing was sent to AWS$"
+    with pytest.raises(MfaAwsError, match=refused), device_lock(NAME):
+        entered = True
+    assert not entered
+    assert not (tmp_path / "planted").exists()
+
+
+def test_a_fifo_planted_as_the_lock_file_is_refused_without_blocking(run_dir):
+    with device_lock("other.lock"):
+        pass
+    os.mkfifo(run_dir / NAME)
+    with pytest.raises(MfaAwsError, match="not a regular file"), device_lock(NAME):
+        pass
+
+
+def test_an_unusable_runtime_directory_stops_the_caller(run_dir):
+    run_dir.parent.parent.mkdir(mode=0o700)
+    os.chown(run_dir.parent.parent, NOBODY, NOBODY)
+    entered = False
+    refused = r"^runtime directory: .*\.ansible belongs to another user"
+    with pytest.raises(MfaAwsError, match=refused), device_lock(NAME):
+        entered = True
+    assert not entered
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "../escape.lock", "a/b", "a\0b"])
+def test_a_lock_name_is_a_plain_file_name(run_dir, name):
+    with pytest.raises(ValueError, match="plain file name"), device_lock(name):
+        pass
+
+
+def _add_one_under_the_lock(counter, rounds):
+    for _ in range(rounds):
+        with device_lock(NAME):
+            with open(counter) as handle:
+                value = int(handle.read())
+            with open(counter, "w") as handle:
+                handle.write(str(value + 1))
+
+
+def test_forked_workers_are_serialised(run_dir, tmp_path):
+    counter = tmp_path / "counter"
+    counter.write_text("0")
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_add_one_under_the_lock, args=(str(counter), 50)) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [worker.exitcode for worker in workers] == [0] * 8
+    assert counter.read_text() == "400"

@@ -1,0 +1,117 @@
+"""mfa_token_command run for real: a code is read as soon as it is printed, and nothing the command starts survives."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.plugin_utils import _token_command
+from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import MAX_OUTPUT, run_token_command
+
+
+@pytest.fixture(autouse=True)
+def short_timeout(monkeypatch):
+    # Far below the sleeps of the commands below: a reader that waits for them fails with the timeout's message.
+    monkeypatch.setattr(_token_command, "TIMEOUT", 5)
+
+
+def alive(pid: int) -> bool:
+    """Alive, as opposed to gone or a zombie waiting for a parent that is not us."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+def running(pid: int) -> bool:
+    """Still alive once a SIGKILL sent to it would have been delivered (the kernel does it asynchronously)."""
+    for _ in range(100):
+        if not alive(pid):
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def sh(script: str) -> list[str]:
+    return ["sh", "-c", script]
+
+
+def test_a_background_child_holding_the_output_does_not_delay_the_code(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    assert run_token_command(sh(f"sleep 100 & echo $! > {pid_file}; echo 123456")) == "123456\n"
+    assert not running(int(pid_file.read_text()))
+
+
+def test_a_command_still_running_after_its_code_is_killed_with_its_children(tmp_path):
+    pid_file = tmp_path / "pids"
+    script = f"sleep 100 & echo $! $$ > {pid_file}; echo 654321; sleep 100"
+    assert run_token_command(sh(script)) == "654321\n"
+    child, command = (int(pid) for pid in pid_file.read_text().split())
+    assert not running(child)
+    assert not running(command)
+
+
+def test_a_code_printed_in_pieces_is_read_whole():
+    assert run_token_command(sh("printf 12; sleep 0.2; printf '3456\\n'")) == "123456\n"
+
+
+def test_what_a_command_prints_before_exiting_is_all_read():
+    assert run_token_command(sh("echo banner; printf 111111")) == "banner\n111111"
+
+
+def test_the_exit_status_of_a_failed_command_is_reported():
+    with pytest.raises(MfaAwsError, match=r"^mfa_token_command: sh exited with status 3$"):
+        run_token_command(sh("echo 123456 >&2; exit 3"))
+
+
+def test_a_command_that_prints_nothing_in_time_is_stopped(tmp_path):
+    pid_file = tmp_path / "pids"
+    with pytest.raises(MfaAwsError, match=r"^mfa_token_command: sh printed no code within 5 seconds$"):
+        run_token_command(sh(f"sleep 100 & echo $! $$ > {pid_file}; wait"))
+    assert not any(running(int(pid)) for pid in pid_file.read_text().split())
+
+
+def test_output_that_is_not_utf8_is_one_line_that_shows_none_of_it():
+    with pytest.raises(MfaAwsError) as raised:
+        run_token_command(sh("printf '12\\3773456\\n'"))
+    assert str(raised.value) == "mfa_token_command: sh printed something that is not UTF-8 text"
+    assert raised.value.__suppress_context__  # no chained UnicodeDecodeError to quote the byte in a traceback
+
+
+def test_output_is_read_up_to_a_cap(tmp_path):
+    pid_file = tmp_path / "pid"
+    with pytest.raises(MfaAwsError, match=rf"^mfa_token_command: sh printed more than {MAX_OUTPUT} bytes; it must"):
+        run_token_command(sh(f"echo $$ > {pid_file}; exec yes not-a-code"))
+    assert not running(int(pid_file.read_text()))
+
+
+def test_output_at_the_cap_is_accepted():
+    padding = "x" * (MAX_OUTPUT - len("\n123456\n"))
+    script = f"{sys.executable} -c \"import sys; sys.stdout.write('{padding}\\n123456\\n')\""
+    assert run_token_command(sh(script)).endswith("\n123456\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["/nonexistent/mfa-code"], "was not found on the controller's PATH"),
+        ([os.devnull], "is not executable"),
+    ],
+)
+def test_a_command_that_cannot_start_is_one_line(argv, message):
+    with pytest.raises(MfaAwsError, match=f"^mfa_token_command: {argv[0]} {message}$"):
+        run_token_command(argv)
+
+
+def test_without_waitid_the_code_and_the_exit_status_still_come(monkeypatch, tmp_path):
+    # Platforms whose os module has no waitid learn of the exit by reaping the command instead.
+    monkeypatch.delattr(_token_command.os, "waitid")
+    pid_file = tmp_path / "child.pid"
+    assert run_token_command(sh(f"sleep 100 & echo $! > {pid_file}; echo 123456")) == "123456\n"
+    assert not running(int(pid_file.read_text()))
+    with pytest.raises(MfaAwsError, match=r"exited with status 4$"):
+        run_token_command(sh("exit 4"))
