@@ -12,7 +12,9 @@ from __future__ import annotations
 import traceback
 from typing import Any, Callable, Mapping
 
+from ansible import constants as C
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._results import failure, sts_task_result
@@ -64,4 +66,16 @@ class StsAction(MfaAwsAction):
         def exchange() -> ExchangeResult:
             return type(self).exchange(params, lock=device_lock, read_code=run_token_command)
 
-        return sts_task_result(exchange, params, bool(self._task.check_mode), device_lock)
+        result = sts_task_result(exchange, params, bool(self._task.check_mode), device_lock)
+        plugin = str(C.config.get_config_value("CACHE_PLUGIN") or "memory")
+        if plugin.rsplit(".", 1)[-1] != "memory":
+            # Ansible stores every action's ansible_facts in the fact cache, which this plugin keeps on disk
+            # (and AWX in its database): the secret key and token must not go there. The registered result,
+            # which no cache keeps, still holds them.
+            del result["ansible_facts"]
+            Display().warning(
+                f"{self._task.action}: the credentials were not set as the fact {params['fact_name']}, because the "
+                f"fact cache ({plugin}) would keep them on disk; register the task's result and use its "
+                "credentials instead (register: session, then session.credentials.secret_key)"
+            )
+        return result
