@@ -142,6 +142,8 @@ def policy(value: Any) -> str | None:
         text = json.dumps(document, separators=(",", ":"), sort_keys=True, allow_nan=False)
     except ValueError:
         raise _fail("policy", "is not valid JSON (NaN and Infinity are not JSON numbers)") from None
+    except (TypeError, RecursionError):
+        raise _fail("policy", "holds a value JSON can't hold (a date, a set, ...) or is nested too deeply") from None
     if len(text) > POLICY_MAX_CHARS:
         raise _fail("policy", f"is {len(text)} characters once compacted; STS allows {POLICY_MAX_CHARS}")
     if not _POLICY_CHARS.fullmatch(text):

@@ -144,7 +144,13 @@ DAMAGE = {
     ),
     "bad-expiration": lambda text: text.replace('"Expiration": "', '"Expiration": "not a date '),
     "other-tool-format": lambda text: "[default]\naws_access_key_id = AKIA\n",
+    "deeply-nested": lambda text: "[" * 100_000 + "]" * 100_000,
+    "huge": lambda text: json.dumps({**json.loads(text), "padding": "x" * 300_000}),
+    "identity-not-a-dict": lambda text: json.dumps({**json.loads(text), "CallerIdentity": ["not", "a", "dict"]}),
+    "role-user-not-a-dict": lambda text: json.dumps({**json.loads(text), "AssumedRoleUser": "arn:aws:iam::1:x"}),
 }
+#: Damages that leave the spent-code ledger (digests, no credentials) as usable as it was.
+LEDGER_UNHARMED = {"bad-expiration", "identity-not-a-dict", "role-user-not-a-dict"}
 
 
 def damage_everything(directory: Path, how: str) -> list[str]:
@@ -183,7 +189,7 @@ def test_every_kind_of_damage_reads_as_a_miss(tmp_path, how):
     damage_everything(tmp_path / "cache", how)
     entry = cache.get("entry")
     assert entry is None or not is_credentials_response(entry)
-    if how != "bad-expiration":  # that one leaves the ledger, which holds no expiration, as it was
+    if how not in LEDGER_UNHARMED:
         assert spent.lookup("123456") is None
     spent.record("654321", "entry")  # and the ledger is written anew
     assert spent.lookup("654321") is not None

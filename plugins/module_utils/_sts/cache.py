@@ -40,15 +40,26 @@ def parse_expiration(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _strings(value: Any, keys: tuple[str, ...]) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(key), str) and value[key] for key in keys)
+
+
 def is_credentials_response(value: Any) -> bool:
-    """A cache entry we can use: an STS response with complete credentials."""
-    if not isinstance(value, dict) or not isinstance(value.get("Credentials"), dict):
+    """A cache entry we can use: an STS response with complete credentials, and whatever else it says well formed.
+
+    Whatever sits in the cache directory is read as untrusted: a part of the wrong shape makes the whole
+    entry a miss, never an error.
+    """
+    if not isinstance(value, dict) or not _strings(value.get("Credentials"), ("AccessKeyId", "SecretAccessKey")):
         return False
-    creds = value["Credentials"]
-    keys = ("AccessKeyId", "SecretAccessKey", "SessionToken")
-    return all(isinstance(creds.get(key), str) and creds[key] for key in keys) and bool(
-        parse_expiration(creds.get("Expiration"))
-    )
+    credentials = value["Credentials"]
+    if not _strings(credentials, ("SessionToken",)) or parse_expiration(credentials.get("Expiration")) is None:
+        return False
+    if "AssumedRoleUser" in value and not _strings(value["AssumedRoleUser"], ("Arn", "AssumedRoleId")):
+        return False
+    if "AssumedRoleUser" in value and len(value["AssumedRoleUser"]["Arn"].split(":")) < 6:
+        return False
+    return "CallerIdentity" not in value or _strings(value["CallerIdentity"], ("Account", "Arn", "UserId"))
 
 
 class CredentialFileCache:

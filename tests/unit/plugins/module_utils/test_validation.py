@@ -1,5 +1,6 @@
 """Local checks refuse, with a line naming the option, exactly what STS would refuse."""
 
+import datetime
 import json
 
 import pytest
@@ -170,3 +171,19 @@ def test_a_code_without_its_device_is_refused():
     with pytest.raises(MfaAwsError, match="^mfa_token: was given without mfa_serial_number"):
         check.mfa_pair(None, "123456")
     check.mfa_pair("arn:aws:iam::123456789012:mfa/alice", None)
+
+
+@pytest.mark.parametrize("value", [{"Version": "2012-10-17", "When": datetime.date(2026, 1, 1)}, {"Tags": {1, 2}}])
+def test_a_policy_holding_what_json_cannot_is_one_line(value):
+    with pytest.raises(MfaAwsError, match=r"^policy: holds a value JSON can't hold"):
+        check.policy(value)
+
+
+def test_a_policy_nested_too_deeply_is_one_line():
+    document: dict = {}
+    inner = document
+    for _ in range(5000):
+        inner["a"] = {}
+        inner = inner["a"]
+    with pytest.raises(MfaAwsError, match=r"^policy: "):
+        check.policy(document)
