@@ -82,6 +82,6 @@ def test_twenty_hosts_one_refused_call_through_the_token_command(ansible, world,
     command.chmod(0o755)
     options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(command)}
     # With the promise kept this run takes seconds; the timeout stops the minute-per-host wait it makes today.
-    result = ansible.run(play(task(SESSION, options), hosts="targets"), world=world, hosts=HOSTS, forks=FORKS, timeout=150)
+    result = ansible.run(play(task(SESSION, options), hosts="targets"), world=world, hosts=HOSTS, forks=FORKS, timeout=100)
     assert_every_host_failed_alike(result, REFUSED)
     assert result.count(coded=True) == 1
