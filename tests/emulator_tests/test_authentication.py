@@ -145,12 +145,16 @@ def _signed_for(service: str, emulator: "Emulator", keys: Keys, action: str, par
         data=urlencode({"Action": action, "Version": "2011-06-15", **params}),
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
-    SigV4Auth(ReadOnlyCredentials(keys.access_key_id, keys.secret_access_key, keys.session_token), service, emulator.region).add_auth(request)
+    SigV4Auth(
+        ReadOnlyCredentials(keys.access_key_id, keys.secret_access_key, keys.session_token), service, emulator.region
+    ).add_auth(request)
     return _send(request.prepare())
 
 
 def _send(prepared: Any) -> Refusal:
-    answer = requests.request(prepared.method, prepared.url, headers=dict(prepared.headers), data=prepared.body, timeout=30)
+    answer = requests.request(
+        prepared.method, prepared.url, headers=dict(prepared.headers), data=prepared.body, timeout=30
+    )
     code = re.search(r"<Code>([^<]+)</Code>", answer.text)
     message = re.search(r"<Message>([^<]*)</Message>", answer.text)
     return Refusal(answer.status_code, code[1] if code else "", message[1] if message else "")
@@ -158,7 +162,9 @@ def _send(prepared: Any) -> Refusal:
 
 def test_a_request_signed_for_another_service_is_refused(emulator: "Emulator", world: "World") -> None:
     code = world.totp(1)  # the session below spends the current one
-    denied = _signed_for("iam", emulator, Keys.of(world), "GetSessionToken", {"SerialNumber": world.mfa_serial, "TokenCode": code})
+    denied = _signed_for(
+        "iam", emulator, Keys.of(world), "GetSessionToken", {"SerialNumber": world.mfa_serial, "TokenCode": code}
+    )
     assert (denied.status, denied.code, denied.message) == (
         403,
         "SignatureDoesNotMatch",

@@ -210,7 +210,10 @@ def test_a_server_error_after_the_check_leaves_the_code_spent(emulator: "Emulato
     # AWS accepted the code before the answer was lost: sending it again is refused.
     denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
     assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
-    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [("ok", "server-error"), ("AccessDenied", None)]
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [
+        ("ok", "server-error"),
+        ("AccessDenied", None),
+    ]
 
 
 def test_a_dropped_connection_after_the_check_leaves_the_code_spent(emulator: "Emulator", world: "World") -> None:
@@ -222,7 +225,10 @@ def test_a_dropped_connection_after_the_check_leaves_the_code_spent(emulator: "E
         client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code)
     denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
     assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
-    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [("ok", "dropped"), ("AccessDenied", None)]
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [
+        ("ok", "dropped"),
+        ("AccessDenied", None),
+    ]
 
 
 def test_an_answer_later_than_the_read_timeout_leaves_the_code_spent(emulator: "Emulator", world: "World") -> None:
@@ -239,9 +245,14 @@ def test_an_answer_later_than_the_read_timeout_leaves_the_code_spent(emulator: "
     code = world.totp()
     with pytest.raises(ReadTimeoutError):
         impatient.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code)
-    denied = refusal(lambda: sts(emulator, Keys.of(world)).get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
+    denied = refusal(
+        lambda: sts(emulator, Keys.of(world)).get_session_token(SerialNumber=world.mfa_serial, TokenCode=code)
+    )
     assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
-    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [("ok", "delayed"), ("AccessDenied", None)]
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [
+        ("ok", "delayed"),
+        ("AccessDenied", None),
+    ]
 
 
 def test_lost_answers_wait_for_a_coded_call_unless_told_otherwise(emulator: "Emulator", world: "World") -> None:

@@ -268,12 +268,16 @@ def test_every_list_buckets_call_is_logged_with_its_query_and_signing_region(emu
     pages = _all_pages(client, MaxBuckets=2, Prefix=world.user_name[:1], BucketRegion="us-east-2")
     assert len(pages) == 3
     calls = world.listings()
-    assert [(call.region, call.outcome, call.account_id) for call in calls] == [("us-east-2", "ok", world.account_id)] * 3
+    assert [(call.region, call.outcome, call.account_id) for call in calls] == [
+        ("us-east-2", "ok", world.account_id)
+    ] * 3
     assert [sorted(call.query) for call in calls] == [["bucket-region", "max-buckets", "prefix"]] + [
         ["bucket-region", "continuation-token", "max-buckets", "prefix"]
     ] * 2
     assert {call.query["max-buckets"] for call in calls} == {"2"}
-    assert [call.query.get("continuation-token") for call in calls[1:]] == [page["ContinuationToken"] for page in pages[:-1]]
+    assert [call.query.get("continuation-token") for call in calls[1:]] == [
+        page["ContinuationToken"] for page in pages[:-1]
+    ]
     # A refused call is logged too, with S3's error code.
     refusal(lambda: s3(emulator, Keys.of(world), validate=False).list_buckets(MaxBuckets=0))
     assert [(call.outcome, call.region) for call in world.listings()[3:]] == [("InvalidArgument", emulator.region)]
@@ -288,4 +292,7 @@ def test_a_bucket_region_filter_must_be_signed_for_that_region(emulator: "Emulat
     )
     listed = s3(emulator, Keys.of(world), region="us-east-1").list_buckets(BucketRegion="us-east-1")
     assert [bucket["Name"] for bucket in listed["Buckets"]] == [world.buckets[1]]
-    assert [(call.region, call.outcome) for call in world.listings()] == [("eu-west-1", "InvalidArgument"), ("us-east-1", "ok")]
+    assert [(call.region, call.outcome) for call in world.listings()] == [
+        ("eu-west-1", "InvalidArgument"),
+        ("us-east-1", "ok"),
+    ]

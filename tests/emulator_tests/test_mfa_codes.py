@@ -157,7 +157,13 @@ def test_a_malformed_code_fails_validation(emulator: "Emulator", world: "World")
 
 #: RFC 6238 Appendix B, SHA-1 rows: the seed is the ASCII of "12345678901234567890"; 8-digit codes.
 RFC_SEED = b"12345678901234567890"
-RFC_SHA1 = {59: "94287082", 1111111109: "07081804", 1111111111: "14050471", 1234567890: "89005924", 2000000000: "69279037"}
+RFC_SHA1 = {
+    59: "94287082",
+    1111111109: "07081804",
+    1111111111: "14050471",
+    1234567890: "89005924",
+    2000000000: "69279037",
+}
 
 
 def _hotp(key: bytes, counter: int, digits: int) -> str:

@@ -19,7 +19,11 @@ LONG_TERM = {"aws:PrincipalArn": "arn:aws:iam::111111111111:user/alice", "aws:Pr
 
 
 def allow(condition: dict[str, Any], **statement: Any) -> dict[str, Any]:
-    return {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": condition, **statement}]}
+    return {
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*", "Condition": condition, **statement}
+        ]
+    }
 
 
 @pytest.mark.parametrize(
@@ -37,7 +41,10 @@ def test_a_negated_operator_holds_on_an_absent_key(operator: str) -> None:
 @pytest.mark.parametrize("operator", ["StringEquals", "StringLike", "NumericEquals", "ArnEquals", "Bool"])
 def test_a_positive_operator_fails_on_an_absent_key_unless_if_exists(operator: str) -> None:
     assert policy.decide([allow({operator: {"sts:ExternalId": "1"}})], "sts:AssumeRole", "*", LONG_TERM) == "NoMatch"
-    assert policy.decide([allow({f"{operator}IfExists": {"sts:ExternalId": "1"}})], "sts:AssumeRole", "*", LONG_TERM) == "Allow"
+    assert (
+        policy.decide([allow({f"{operator}IfExists": {"sts:ExternalId": "1"}})], "sts:AssumeRole", "*", LONG_TERM)
+        == "Allow"
+    )
 
 
 def test_deny_unless_mfa_with_a_negated_operator_denies_long_term_keys() -> None:
@@ -45,7 +52,12 @@ def test_deny_unless_mfa_with_a_negated_operator_denies_long_term_keys() -> None
     document = {
         "Statement": [
             {"Effect": "Allow", "Action": "*", "Resource": "*"},
-            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:MultiFactorAuthPresent": "true"}}},
+            {
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:MultiFactorAuthPresent": "true"}},
+            },
         ]
     }
     assert policy.decide([document], "s3:ListAllMyBuckets", "*", LONG_TERM) == "Deny"
@@ -61,16 +73,34 @@ def test_an_operator_it_does_not_evaluate_is_refused_whether_or_not_the_key_is_t
 
 
 def test_not_principal_is_refused_not_matched_to_everyone() -> None:
-    document = {"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:user/bob"}, "Action": "sts:AssumeRole"}]}
+    document = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:user/bob"},
+                "Action": "sts:AssumeRole",
+            }
+        ]
+    }
     with pytest.raises(policy.NotEvaluated, match="NotPrincipal"):
         policy.decide([document], "sts:AssumeRole", "*", LONG_TERM, principal_arns=[LONG_TERM["aws:PrincipalArn"]])
 
 
-def test_a_trust_policy_with_not_principal_answers_the_emulators_own_refusal(emulator: "Emulator", world: "World") -> None:
+def test_a_trust_policy_with_not_principal_answers_the_emulators_own_refusal(
+    emulator: "Emulator", world: "World"
+) -> None:
     role = world.roles["admin"]
     stored = iam_backends[role.account_id][PARTITION].roles[_role_id(role)]
     stored.assume_role_policy_document = json.dumps(
-        {"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sts:AssumeRole"}]}
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": "arn:aws:iam::999999999999:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ]
+        }
     )
     session = mfa_session(emulator, world)
     denied = refusal(lambda: sts(emulator, session).assume_role(RoleArn=role.arn, RoleSessionName="ops"))

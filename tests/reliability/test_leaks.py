@@ -186,7 +186,12 @@ def test_environment_on_a_later_task(ansible, world):
 def test_long_term_keys_given_as_module_options(ansible, world):
     """The user's keys as options (from vars, not the environment): the secret key stays out of the output."""
     keys = 'access_key: "{{ user_access_key }}"\n        secret_key: "{{ user_secret_key }}"'
-    text = playbook(SESSION_THEN_BUCKETS.replace('mfa_serial_number: "{{ mfa_serial }}"', f'{keys}\n        mfa_serial_number: "{{{{ mfa_serial }}}}"', 1), saves=("session",))
+    text = playbook(
+        SESSION_THEN_BUCKETS.replace(
+            'mfa_serial_number: "{{ mfa_serial }}"', f'{keys}\n        mfa_serial_number: "{{{{ mfa_serial }}}}"', 1
+        ),
+        saves=("session",),
+    )
     code = world.totp()
     result = ansible.run(
         text,

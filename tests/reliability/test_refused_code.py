@@ -58,7 +58,11 @@ def test_twenty_hosts_ten_forks_one_refused_call(ansible, world, module):
 
 @pytest.mark.parametrize("exchange", ["get_session_token", "assume_role"])
 def test_eight_racing_processes_one_refused_call(tmp_path, collection, world, exchange):
-    options = {"mfa_serial_number": world.mfa_serial, "mfa_token": code_outside_window(world), "cache_dir": str(tmp_path / "cache")}
+    options = {
+        "mfa_serial_number": world.mfa_serial,
+        "mfa_token": code_outside_window(world),
+        "cache_dir": str(tmp_path / "cache"),
+    }
     if exchange == "assume_role":
         options["role_arn"] = mfa_role(world).arn
     answers = race(tmp_path, collection, world, exchange, options)
@@ -82,6 +86,8 @@ def test_twenty_hosts_one_refused_call_through_the_token_command(ansible, world,
     command.chmod(0o755)
     options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(command)}
     # With the promise kept this run takes seconds; the timeout stops the minute-per-host wait it makes today.
-    result = ansible.run(play(task(SESSION, options), hosts="targets"), world=world, hosts=HOSTS, forks=FORKS, timeout=100)
+    result = ansible.run(
+        play(task(SESSION, options), hosts="targets"), world=world, hosts=HOSTS, forks=FORKS, timeout=100
+    )
     assert_every_host_failed_alike(result, REFUSED)
     assert result.count(coded=True) == 1

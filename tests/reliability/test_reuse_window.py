@@ -6,7 +6,7 @@ counts the STS calls of the next run.
 """
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,14 +14,14 @@ from tests.playbooks.plays import mfa, play, task
 from tests.reliability.support import ROLE, SESSION, assert_clean_success, assert_one_clean_line, cli_cache, mfa_role
 
 MINUTE = 60
-#: plugins/module_utils/_exchange.py: REUSE_WINDOW and SAME_CODE_WINDOW.
+#: The spend-once rules' REUSE_WINDOW and SAME_CODE_WINDOW (docs/guide.md: "more than 15 minutes left").
 REUSE_WINDOW, SAME_CODE_WINDOW = 15 * MINUTE, MINUTE
 OPERATION = {SESSION: "GetSessionToken", ROLE: "AssumeRole"}
 
 
 def set_remaining(directory, seconds):
     """Make every credentials entry in `directory` expire `seconds` from now; returns how many there were."""
-    expiration = (datetime.now(timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expiration = (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
     changed = 0
     for path in directory.glob("*.json"):
         entry = json.loads(path.read_text())
