@@ -8,8 +8,8 @@
 See docs/emulator.md for what it enforces and how to run it from the command line.
 """
 
-from tests.emulator.calls import StsCall
+from tests.emulator.calls import ListingCall, StsCall
 from tests.emulator.server import Emulator
 from tests.emulator.world import DEFAULT_ROLES, RoleInfo, RoleSpec, World
 
-__all__ = ["DEFAULT_ROLES", "Emulator", "RoleInfo", "RoleSpec", "StsCall", "World"]
+__all__ = ["DEFAULT_ROLES", "Emulator", "ListingCall", "RoleInfo", "RoleSpec", "StsCall", "World"]

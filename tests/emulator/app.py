@@ -1,12 +1,15 @@
 """The WSGI application: MFA-aware STS and paged ListBuckets in front of moto's server, plus test controls.
 
 Requests for GetSessionToken, AssumeRole, GetCallerIdentity and ListBuckets are authenticated as AWS
-does (SigV4 signature, session token, expiry) and answered here; every other request goes to moto,
-told which account is calling.
+does (a signature scoped to the service and a real region, the SigV4 signature itself, session token,
+expiry; unsigned ones refused) and answered here; every other request goes to moto, told which account
+is calling.
 """
 
+import contextlib
 import io
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -15,13 +18,15 @@ from urllib.parse import parse_qsl
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from tests.emulator import sigv4
-from tests.emulator.calls import CallLog, StsCall
+from tests.emulator import policy, sigv4
+from tests.emulator.calls import CallLog, ListingCall, StsCall
 from tests.emulator.clock import Clock
-from tests.emulator.faults import Faults
+from tests.emulator.faults import Faults, Loss, server_error
 from tests.emulator.mfa import MfaVerifier
 from tests.emulator.principals import Principal, Principals
 from tests.emulator.responses import Answer, AwsError, s3_error, sts_error
+from tests.emulator.regions import regions
+from tests.emulator.s3 import PARAMETERS as LIST_PARAMETERS
 from tests.emulator.s3 import BucketIndex, list_buckets
 from tests.emulator.sts import HANDLED, Sts
 
@@ -43,6 +48,12 @@ _BAD_SIGNATURE = {
     "s3": "The request signature we calculated does not match the signature you provided. "
     "Check your key and signing method.",
 }
+#: What AWS answers a request with no signature: the query APIs' MissingAuthenticationToken, S3's AccessDenied
+#: (S3 serves anonymous requests only where a bucket's policy or ACL allows them, and ListBuckets has neither).
+_UNSIGNED = {
+    "sts": AwsError(403, "MissingAuthenticationToken", "Request is missing Authentication Token"),
+    "s3": AwsError(403, "AccessDenied", "Access Denied"),
+}
 _EXPIRED = {
     "sts": AwsError(403, "ExpiredToken", "The security token included in the request is expired"),
     "s3": AwsError(400, "ExpiredToken", "The provided token has expired."),
@@ -54,7 +65,8 @@ class EmulatorApp:
         self.clock = Clock()
         self.faults = Faults()
         self.principals = Principals()
-        self.log = CallLog()
+        self.log: CallLog[StsCall] = CallLog()
+        self.listings: CallLog[ListingCall] = CallLog()
         self.sts = Sts(self.clock, self.principals, MfaVerifier(self.clock))
         self.buckets = BucketIndex()
         self._moto = DomainDispatcherApplication(create_backend_app)
@@ -73,17 +85,19 @@ class EmulatorApp:
             if environ.get(key):
                 headers[key.replace("_", "-").lower()] = environ[key]
         signed = sigv4.parse_authorization(headers)
-        if signed is None:
-            return self._moto(environ, start_response)
         query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-        if signed.service == "sts":
+        # Which API the request calls is read from the request, not from its signature, so that a request
+        # signed for the wrong service reaches the check that refuses it.
+        params = query
+        if "x-www-form-urlencoded" in headers.get("content-type", ""):
             params = {**query, **dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))}
-            action = params.get("Action", "")
-            if action in HANDLED:
-                return self._send(start_response, self._sts(environ, headers, body, signed, action, params))
-        elif signed.service == "s3" and environ.get("REQUEST_METHOD") == "GET" and path in ("", "/"):
-            return self._send(start_response, self._list_buckets(environ, headers, body, signed, query))
-        principal = self.principals.find(signed.access_key_id)
+        action = params.get("Action", "")
+        presigned = "X-Amz-Credential" in query
+        if action in HANDLED and not presigned:
+            return self._sts(environ, start_response, headers, body, signed, action, params)
+        if environ.get("REQUEST_METHOD") == "GET" and path in ("", "/") and not action and not presigned:
+            return self._list_buckets(environ, start_response, headers, body, signed, query)
+        principal = self.principals.find(signed.access_key_id) if signed else None
         if principal is not None:
             # moto reads the account from this header; it does not know the keys issued here.
             environ["HTTP_X_MOTO_ACCOUNT_ID"] = principal.account_id
@@ -92,8 +106,16 @@ class EmulatorApp:
     # -- AWS calls answered here -------------------------------------------------------------------
 
     def _authenticate(
-        self, service: str, environ: dict[str, Any], headers: dict[str, str], body: bytes, signed: sigv4.SignedRequest
+        self,
+        service: str,
+        environ: dict[str, Any],
+        headers: dict[str, str],
+        body: bytes,
+        signed: sigv4.SignedRequest | None,
     ) -> Principal:
+        if signed is None:
+            raise _UNSIGNED[service]
+        _check_scope(service, signed)
         if abs(signed.signed_at - (time.time() + self.faults.skew)) > sigv4.MAX_SKEW:
             if service == "s3":
                 raise AwsError(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
@@ -123,53 +145,87 @@ class EmulatorApp:
     def _sts(
         self,
         environ: dict[str, Any],
+        start_response: StartResponse,
         headers: dict[str, str],
         body: bytes,
-        signed: sigv4.SignedRequest,
+        signed: sigv4.SignedRequest | None,
         action: str,
         params: dict[str, str],
-    ) -> Answer:
+    ) -> Iterable[bytes]:
         coded = bool(params.get("TokenCode"))
         self._delay()
-        known = self.principals.find(signed.access_key_id)
-        account = known.account_id if known else ""
-        outcome = "ok"
+        key = signed.access_key_id if signed else ""
+        known = self.principals.find(key) if key else None
+        outcome, loss = "ok", None
         try:
             fault = self.faults.take("sts")
             if fault is not None:
                 raise AwsError(fault.status, fault.code, fault.message)
             principal = self._authenticate("sts", environ, headers, body, signed)
-            # One at a time, so that a code is checked and marked used atomically.
-            with self._sts_lock:
-                return self.sts.handle(action, principal, params)
         except AwsError as error:
-            outcome = error.code
-            return sts_error(error)
-        finally:
-            self.log.record(
-                StsCall(
-                    action=action,
-                    coded=coded,
-                    account_id=account,
-                    access_key_id=signed.access_key_id,
-                    role_arn=params.get("RoleArn"),
-                    outcome=outcome,
-                    at=self.clock.now(),
-                )
+            outcome, answer = error.code, sts_error(error)
+        else:
+            try:
+                # One at a time, so that a code is checked and marked used atomically.
+                with self._sts_lock:
+                    answer = self.sts.handle(action, principal, params)
+            except policy.NotEvaluated as error:
+                outcome, answer = _NOT_EVALUATED, sts_error(_not_evaluated(error))
+            except AwsError as error:
+                outcome, answer = error.code, sts_error(error)
+            loss = self.faults.take_loss(coded=coded)
+        self.log.record(
+            StsCall(
+                action=action,
+                coded=coded,
+                account_id=known.account_id if known else "",
+                access_key_id=key,
+                role_arn=params.get("RoleArn"),
+                outcome=outcome,
+                at=self.clock.now(),
+                lost=loss.how if loss else None,
             )
+        )
+        return self._respond(environ, start_response, answer, loss, "sts")
 
     def _list_buckets(
-        self, environ: dict[str, Any], headers: dict[str, str], body: bytes, signed: sigv4.SignedRequest, query: dict[str, str]
-    ) -> Answer:
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        headers: dict[str, str],
+        body: bytes,
+        signed: sigv4.SignedRequest | None,
+        query: dict[str, str],
+    ) -> Iterable[bytes]:
         self._delay()
+        key = signed.access_key_id if signed else ""
+        known = self.principals.find(key) if key else None
+        outcome, loss = "ok", None
         try:
             fault = self.faults.take("s3")
             if fault is not None:
                 raise AwsError(fault.status, fault.code, fault.message)
             principal = self._authenticate("s3", environ, headers, body, signed)
-            return list_buckets(principal, query, self.buckets, self.clock.now())
+            assert signed is not None
+            answer = list_buckets(principal, query, self.buckets, self.clock.now(), signed.region)
+        except policy.NotEvaluated as error:
+            outcome, answer = _NOT_EVALUATED, s3_error(_not_evaluated(error))
         except AwsError as error:
-            return s3_error(error)
+            outcome, answer = error.code, s3_error(error)
+        else:
+            loss = self.faults.take_loss(coded=False)
+        self.listings.record(
+            ListingCall(
+                account_id=known.account_id if known else "",
+                access_key_id=key,
+                region=signed.region if signed else "",
+                query={name: value for name, value in query.items() if name in LIST_PARAMETERS},
+                outcome=outcome,
+                at=self.clock.now(),
+                lost=loss.how if loss else None,
+            )
+        )
+        return self._respond(environ, start_response, answer, loss, "s3")
 
     def _delay(self) -> None:
         if self.faults.latency:
@@ -177,9 +233,32 @@ class EmulatorApp:
 
     # -- plumbing ----------------------------------------------------------------------------------
 
+    def _respond(
+        self, environ: dict[str, Any], start_response: StartResponse, answer: Answer, loss: Loss | None, service: str
+    ) -> Iterable[bytes]:
+        """Send the answer, or lose it as the fault says: the call it answers was handled either way."""
+        if loss is not None and loss.how == "server-error":
+            fault = server_error(service, loss.status)
+            answer = (sts_error if service == "sts" else s3_error)(AwsError(fault.status, fault.code, fault.message))
+        elif loss is not None and loss.how == "dropped":
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+        elif loss is not None and loss.how == "delayed":
+            time.sleep(loss.seconds)
+        return self._send(start_response, answer)
+
     @staticmethod
     def _send(start_response: StartResponse, answer: Answer) -> Iterable[bytes]:
-        reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error", 503: "Service Unavailable"}
+        reason = {
+            200: "OK",
+            400: "Bad Request",
+            403: "Forbidden",
+            500: "Internal Server Error",
+            501: "Not Implemented",
+            503: "Service Unavailable",
+        }
         headers = [*answer.headers, ("Content-Length", str(len(answer.body)))]
         start_response(f"{answer.status} {reason.get(answer.status, 'Error')}", headers)
         return [answer.body]
@@ -194,6 +273,34 @@ class EmulatorApp:
         except (KeyError, ValueError, TypeError) as error:
             payload = json.dumps({"error": f"{type(error).__name__}: {error}"}).encode()
             return self._send(start_response, Answer(400, payload, [("Content-Type", "application/json")]))
+
+
+_NOT_EVALUATED = "NotImplemented"
+
+
+def _not_evaluated(error: policy.NotEvaluated) -> AwsError:
+    """The emulator's own answer to a policy it cannot judge: never a guess that AWS might contradict."""
+    return AwsError(501, _NOT_EVALUATED, f"{error} (a limit of the emulator, not an AWS error)")
+
+
+def _check_scope(service: str, signed: sigv4.SignedRequest) -> None:
+    """The credential scope must name the service called and a region AWS has (see regions.py)."""
+    if service == "sts":
+        if signed.service != "sts":
+            raise AwsError(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ")
+        if signed.region not in regions("sts"):
+            raise AwsError(403, "SignatureDoesNotMatch", f"Credential should be scoped to a valid region, not '{signed.region}'. ")
+        return
+    if signed.service != "s3":
+        raise AwsError(
+            400,
+            "AuthorizationHeaderMalformed",
+            f"The authorization header is malformed; incorrect service '{signed.service}'. This endpoint belongs to 's3'.",
+        )
+    if signed.region not in regions("s3"):
+        raise AwsError(
+            400, "AuthorizationHeaderMalformed", f"The authorization header is malformed; the region '{signed.region}' is wrong."
+        )
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

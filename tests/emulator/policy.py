@@ -1,5 +1,8 @@
 """Just enough IAM policy evaluation for MFA rules: Allow/Deny, Action/NotAction, Resource, Principal,
-and the condition operators MFA policies use (Bool, Numeric*, String*, each with IfExists).
+and the condition operators MFA policies use (Bool, Numeric*, String*, Arn*, each with IfExists).
+
+What it does not evaluate (NotPrincipal, other operators, ForAnyValue/ForAllValues) it refuses with
+NotEvaluated rather than guess: a guess would let a test pass that AWS would fail.
 """
 
 import fnmatch
@@ -8,6 +11,30 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 Context = Mapping[str, str]
+
+#: Operators that hold when the key does not match; on a key absent from the request they hold too (AWS's
+#: rule for every negated operator, IfExists or not).
+NEGATED = frozenset(
+    {"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals", "ArnNotEquals", "ArnNotLike"}
+)
+OPERATORS = NEGATED | {
+    "Bool",
+    "Null",
+    "NumericEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "StringEquals",
+    "StringEqualsIgnoreCase",
+    "StringLike",
+    "ArnEquals",
+    "ArnLike",
+}
+
+
+class NotEvaluated(ValueError):
+    """A policy uses something the emulator does not evaluate."""
 
 
 def parse(document: str | Mapping[str, Any]) -> dict[str, Any]:
@@ -37,8 +64,12 @@ def _matches(patterns: Iterable[str], value: str, *, case_sensitive: bool = Fals
 def _condition_holds(operator: str, key: str, wanted: list[Any], context: Context) -> bool:
     if_exists = operator.endswith("IfExists")
     base = operator.removesuffix("IfExists")
+    if base not in OPERATORS or (base == "Null" and if_exists):
+        raise NotEvaluated(f"the emulator does not evaluate the condition operator {operator}")
     if key not in context:
-        return if_exists or base == "Null" and any(str(w).lower() == "true" for w in wanted)
+        if base == "Null":
+            return any(str(w).lower() == "true" for w in wanted)
+        return if_exists or base in NEGATED
     actual = context[key]
     if base == "Null":
         return any(str(w).lower() == "false" for w in wanted)
@@ -61,11 +92,15 @@ def _condition_holds(operator: str, key: str, wanted: list[Any], context: Contex
         return actual not in [str(w) for w in wanted]
     if base == "StringLike":
         return _matches([str(w) for w in wanted], actual, case_sensitive=True)
+    if base == "StringNotLike":
+        return not _matches([str(w) for w in wanted], actual, case_sensitive=True)
     if base == "StringEqualsIgnoreCase":
         return actual.lower() in [str(w).lower() for w in wanted]
+    if base == "StringNotEqualsIgnoreCase":
+        return actual.lower() not in [str(w).lower() for w in wanted]
     if base in ("ArnEquals", "ArnLike"):
         return _matches([str(w) for w in wanted], actual, case_sensitive=True)
-    raise ValueError(f"the emulator does not evaluate the condition operator {operator}")
+    return not _matches([str(w) for w in wanted], actual, case_sensitive=True)  # ArnNotEquals, ArnNotLike
 
 
 def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Context) -> bool:
@@ -77,6 +112,9 @@ def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Conte
 
 
 def _principal_matches(statement: Mapping[str, Any], principal_arns: Iterable[str], account_id: str) -> bool:
+    if "NotPrincipal" in statement:
+        # Matching it needs AWS's rules for which ARNs a session answers to; refused rather than half done.
+        raise NotEvaluated("the emulator does not evaluate NotPrincipal; name the principals in Principal")
     if "Principal" not in statement:
         return True
     principal = statement["Principal"]

@@ -56,7 +56,14 @@ def _after(token: str) -> str:
         raise AwsError(400, "InvalidArgument", "The continuation token provided is incorrect") from None
 
 
-def list_buckets(principal: Principal, query: Mapping[str, str], index: BucketIndex, now: float) -> Answer:
+#: S3 does not document the error; the wording is the API reference's, the code the emulator's choice.
+WRONG_REGION = "Requests made to a Regional endpoint that is different from the bucket-region parameter are not supported."
+
+
+def list_buckets(
+    principal: Principal, query: Mapping[str, str], index: BucketIndex, now: float, signed_region: str
+) -> Answer:
+    """One page for `principal`; `signed_region` is the region the request was signed for, and sent to."""
     context = request_context(principal, now, mfa_present=principal.mfa_present, mfa_at=principal.mfa_authenticated_at)
     decision = policy.decide(iam.identity_documents(principal), "s3:ListAllMyBuckets", "*", context)
     session_ok = all(
@@ -81,6 +88,8 @@ def list_buckets(principal: Principal, query: Mapping[str, str], index: BucketIn
             limit = 0
         if not 1 <= limit <= MAX_PAGE:
             raise AwsError(400, "InvalidArgument", "Argument max-buckets must be an integer between 1 and 10000.")
+    if query.get("bucket-region") and query["bucket-region"] != signed_region:
+        raise AwsError(400, "InvalidArgument", WRONG_REGION)
     buckets = index.buckets(principal.account_id)
     if not paginated and len(buckets) > DEFAULT_QUOTA:
         raise AwsError(

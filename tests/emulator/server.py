@@ -8,7 +8,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.emulator import mfa
 from tests.emulator.app import EmulatorApp
-from tests.emulator.calls import StsCall
+from tests.emulator.calls import ListingCall, StsCall
 from tests.emulator.clock import Clock
 from tests.emulator.world import RoleSpec, World, build_world
 
@@ -88,8 +88,13 @@ class Emulator:
         """STS calls answered so far, oldest first."""
         return self._app.log.select(action=action, coded=coded, account_ids=account_ids)
 
+    def listings(self, *, account_ids: Collection[str] | None = None) -> list[ListingCall]:
+        """ListBuckets calls answered so far, oldest first, with their query parameters and signing region."""
+        return self._app.listings.select(account_ids=account_ids)
+
     def reset_calls(self) -> None:
         self._app.log.reset()
+        self._app.listings.reset()
 
     def set_latency(self, seconds: float) -> None:
         """Delay every STS and ListBuckets answer by `seconds`."""
@@ -102,6 +107,14 @@ class Emulator:
     def inject_server_errors(self, count: int, status: int = 500) -> None:
         """The next `count` STS or ListBuckets calls answer HTTP `status`; 0 cancels."""
         self._app.faults.inject_server_errors(count, status)
+
+    def lose_answers(
+        self, count: int, how: str, *, status: int = 500, seconds: float = 0.0, coded_only: bool = True
+    ) -> None:
+        """Handle the next `count` calls (STS calls carrying an MFA code, unless coded_only=False: any STS or
+        ListBuckets call), spending the code, then lose their answers: "server-error" answers `status` instead,
+        "dropped" closes the connection without an answer, "delayed" answers `seconds` late."""
+        self._app.faults.lose_answers(count, how, status=status, seconds=seconds, coded_only=coded_only)
 
     def set_skew(self, seconds: float) -> None:
         """Shift the time against which request signatures are dated, as if AWS's clock were off."""
@@ -120,11 +133,12 @@ class Emulator:
                 "clock_offset": self.clock.offset,
                 "worlds": [world.to_dict() for world in self.worlds],
             }
-        if name == "calls":
+        if name in ("calls", "listings"):
             accounts = arguments.get("account_ids")
             if isinstance(accounts, str):
                 accounts = accounts.split(",")
-            return [call.to_dict() for call in self.calls(account_ids=accounts)]
+            found = self.calls(account_ids=accounts) if name == "calls" else self.listings(account_ids=accounts)
+            return [call.to_dict() for call in found]
         if name == "code":
             return {"code": self.code(arguments["serial"], int(arguments.get("steps", 0)))}
         if method != "POST":
@@ -140,6 +154,14 @@ class Emulator:
             self.inject_throttling(int(arguments["count"]))
         elif name == "server-errors":
             self.inject_server_errors(int(arguments["count"]), int(arguments.get("status", 500)))
+        elif name == "lose-answers":
+            self.lose_answers(
+                int(arguments["count"]),
+                str(arguments["how"]),
+                status=int(arguments.get("status", 500)),
+                seconds=float(arguments.get("seconds", 0)),
+                coded_only=_flag(arguments.get("coded_only", True)),
+            )
         elif name == "skew":
             self.set_skew(float(arguments["seconds"]))
         elif name == "reset":
@@ -148,3 +170,10 @@ class Emulator:
         else:
             raise KeyError(f"unknown control {name!r}")
         return {"ok": True}
+
+
+def _flag(value: Any) -> bool:
+    """A boolean from JSON, or from a query string's text."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "")
+    return bool(value)

@@ -113,6 +113,10 @@ class World:
     def calls(self, **filters: Any) -> list[Any]:
         return self.emulator.calls(account_ids=self.account_ids(), **filters)
 
+    def listings(self) -> list[Any]:
+        """The ListBuckets calls made with this world's credentials."""
+        return self.emulator.listings(account_ids=self.account_ids())
+
     def env(self) -> dict[str, str]:
         """The user's long-term keys as the AWS SDKs read them from the environment."""
         return {

@@ -1,10 +1,14 @@
-"""What tests can do to the emulator from Python: inject throttling, server errors and latency, and count
-the STS calls it answered by action, by whether they carried a code, and by account."""
+"""What tests can do to the emulator from Python: inject throttling, server errors and latency, lose answers
+after the code was spent, and count the STS calls it answered by action, by whether they carried a code, and
+by account."""
 
 import time
 from typing import TYPE_CHECKING
 
+import boto3
 import pytest
+from botocore.config import Config
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from tests.emulator_tests._aws import (
     INVALID_CODE,
@@ -191,3 +195,96 @@ def test_a_refused_code_is_counted_as_coded(emulator: "Emulator", world: "World"
     )
     assert denied.message == INVALID_CODE
     assert [(call.coded, call.outcome) for call in world.calls()] == [(True, "AccessDenied")]
+
+
+# -- Answers lost after the code was spent -------------------------------------------------------------------
+
+
+def test_a_server_error_after_the_check_leaves_the_code_spent(emulator: "Emulator", world: "World") -> None:
+    start_of_step(emulator)
+    emulator.lose_answers(1, "server-error")
+    client = sts(emulator, Keys.of(world))
+    code = world.totp()
+    denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
+    assert (denied.status, denied.code) == (500, "InternalFailure")
+    # AWS accepted the code before the answer was lost: sending it again is refused.
+    denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
+    assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [
+        ("ok", "server-error"),
+        ("AccessDenied", None),
+    ]
+
+
+def test_a_dropped_connection_after_the_check_leaves_the_code_spent(emulator: "Emulator", world: "World") -> None:
+    start_of_step(emulator)
+    emulator.lose_answers(1, "dropped")
+    client = sts(emulator, Keys.of(world))
+    code = world.totp()
+    with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+        client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code)
+    denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
+    assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [
+        ("ok", "dropped"),
+        ("AccessDenied", None),
+    ]
+
+
+def test_an_answer_later_than_the_read_timeout_leaves_the_code_spent(emulator: "Emulator", world: "World") -> None:
+    start_of_step(emulator)
+    emulator.lose_answers(1, "delayed", seconds=3)
+    impatient = boto3.session.Session().client(
+        "sts",
+        endpoint_url=emulator.endpoint_url,
+        region_name=emulator.region,
+        aws_access_key_id=world.access_key_id,
+        aws_secret_access_key=world.secret_access_key,
+        config=Config(read_timeout=1, retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    code = world.totp()
+    with pytest.raises(ReadTimeoutError):
+        impatient.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code)
+    denied = refusal(
+        lambda: sts(emulator, Keys.of(world)).get_session_token(SerialNumber=world.mfa_serial, TokenCode=code)
+    )
+    assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [
+        ("ok", "delayed"),
+        ("AccessDenied", None),
+    ]
+
+
+def test_lost_answers_wait_for_a_coded_call_unless_told_otherwise(emulator: "Emulator", world: "World") -> None:
+    emulator.lose_answers(1, "server-error")
+    client = sts(emulator, Keys.of(world))
+    client.get_caller_identity()  # not coded: answered
+    refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=world.totp()))
+    session = mfa_session(emulator, emulator.build_world(roles=[]))
+    emulator.lose_answers(1, "server-error", coded_only=False)
+    denied = refusal(s3(emulator, session).list_buckets)
+    assert (denied.status, denied.code) == (500, "InternalError")
+    assert [call.lost for call in emulator.listings()][-1] == "server-error"
+
+
+def test_a_call_refused_before_the_check_loses_nothing(emulator: "Emulator", world: "World") -> None:
+    start_of_step(emulator)
+    emulator.inject_throttling(1)
+    emulator.lose_answers(1, "server-error")
+    client = sts(emulator, Keys.of(world), retries=RETRY)
+    # botocore retries the throttled call, whose answer is lost after the check, and retries that too: the
+    # third send of the code is AWS's refusal of a spent code. This is why a lost answer must not be retried.
+    denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=world.totp()))
+    assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [
+        ("Throttling", None),
+        ("ok", "server-error"),
+        ("AccessDenied", None),
+    ]
+
+
+def test_lose_answers_refuses_what_it_cannot_do(emulator: "Emulator") -> None:
+    with pytest.raises(ValueError, match="how must be one of"):
+        emulator.lose_answers(1, "vanished")
+    with pytest.raises(ValueError, match="seconds > 0"):
+        emulator.lose_answers(1, "delayed")

@@ -57,7 +57,7 @@ def test_calls_lists_the_calls_of_the_accounts_asked_for(emulator: "Emulator", w
     ]
     status, both = control(emulator, "calls", query=f"account_ids={world.account_id},{other.account_id}")
     assert [call["action"] for call in both] == ["GetSessionToken", "GetCallerIdentity"]
-    assert set(both[0]) == {"action", "coded", "account_id", "access_key_id", "role_arn", "outcome", "at"}
+    assert set(both[0]) == {"action", "coded", "account_id", "access_key_id", "role_arn", "outcome", "at", "lost"}
 
 
 def test_clock_advance_moves_the_clock_forward_only(emulator: "Emulator", world: "World") -> None:
@@ -143,3 +143,30 @@ def test_codes_follow_the_moved_clock(emulator: "Emulator", world: "World") -> N
     answer = control(emulator, "code", query=f"serial={world.mfa_serial}")[1]
     assert answer["code"] == world.totp()
     assert answer["code"] == mfa.totp(world.mfa_seed or "", emulator.clock.now())
+
+
+def test_lose_answers_and_listings_over_http(emulator: "Emulator", world: "World") -> None:
+    start_of_step(emulator)
+    status, answer = control(emulator, "lose-answers", {"count": 1, "how": "server-error", "status": 503})
+    assert (status, answer) == (200, {"ok": True})
+    code = world.totp()
+    client = sts(emulator, Keys.of(world))
+    denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
+    assert (denied.status, denied.code) == (503, "ServiceUnavailable")
+    _, calls = control(emulator, "calls", query=f"account_ids={world.account_id}")
+    assert [(call["outcome"], call["lost"]) for call in calls] == [("ok", "server-error")]
+    # Any call, not only coded ones, when coded_only is false (in a query string too).
+    session = mfa_session(emulator, emulator.build_world(roles=[]))
+    status, _ = control(emulator, "lose-answers", {}, query="count=1&how=server-error&coded_only=false")
+    assert status == 200
+    refusal(s3(emulator, session).list_buckets)
+    s3(emulator, session, region="us-west-2").list_buckets(MaxBuckets=5)
+    _, listings = control(emulator, "listings", query=f"account_ids={world.account_id}")
+    assert listings == []
+    _, listings = control(emulator, "listings")
+    assert [(call["region"], call["query"], call["lost"]) for call in listings][-2:] == [
+        (emulator.region, {}, "server-error"),
+        ("us-west-2", {"max-buckets": "5"}, None),
+    ]
+    status, error = control(emulator, "lose-answers", {"count": 1, "how": "vanished"})
+    assert status == 400 and "how must be one of" in error["error"]

@@ -28,6 +28,11 @@ class Crowd:
     world: "World"
     regions: dict[str, str]  # bucket name -> region
     client: Any
+    emulator: "Emulator"
+
+    def client_in(self, region: str) -> Any:
+        """A client signing for (and so sending to) `region`, as S3 requires of a BucketRegion filter."""
+        return s3(self.emulator, Keys.of(self.world), validate=False, raw_timestamps=True, region=region)
 
     def names(self, *, prefix: str = "", region: str | None = None) -> list[str]:
         return sorted(
@@ -43,7 +48,7 @@ def crowd(emulator: "Emulator") -> Crowd:
     # build_world gives the i-th name the (i mod 3)-th region.
     regions = {name: REGIONS[i % len(REGIONS)] for i, name in enumerate(names)}
     world = emulator.build_world(bucket_names=names, bucket_regions=REGIONS, roles=[], user_policy="allow-all")
-    return Crowd(world, regions, s3(emulator, Keys.of(world), validate=False, raw_timestamps=True))
+    return Crowd(world, regions, s3(emulator, Keys.of(world), validate=False, raw_timestamps=True), emulator)
 
 
 def _all_pages(client: Any, **arguments: Any) -> list[dict[str, Any]]:
@@ -129,7 +134,7 @@ def test_a_prefix_that_matches_nothing_gives_an_empty_page(crowd: Crowd) -> None
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_bucket_region_filters_across_pages(crowd: Crowd, region: str) -> None:
-    pages = _all_pages(crowd.client, MaxBuckets=2_500, BucketRegion=region)
+    pages = _all_pages(crowd.client_in(region), MaxBuckets=2_500, BucketRegion=region)
     names = _names(pages)
     assert names == crowd.names(region=region)
     assert {bucket["BucketRegion"] for page in pages for bucket in page["Buckets"]} == {region}
@@ -137,7 +142,7 @@ def test_bucket_region_filters_across_pages(crowd: Crowd, region: str) -> None:
 
 
 def test_prefix_and_region_filter_together(crowd: Crowd) -> None:
-    pages = _all_pages(crowd.client, MaxBuckets=500, Prefix="logs-", BucketRegion="us-east-1")
+    pages = _all_pages(crowd.client_in("us-east-1"), MaxBuckets=500, Prefix="logs-", BucketRegion="us-east-1")
     assert _names(pages) == crowd.names(prefix="logs-", region="us-east-1")
 
 
@@ -245,10 +250,49 @@ def test_a_role_session_lists_the_roles_account(emulator: "Emulator", world: "Wo
 
 def test_any_parameter_makes_entries_name_their_region(emulator: "Emulator") -> None:
     world = emulator.build_world(roles=[], user_policy="allow-all", bucket_regions=["eu-west-1", "us-east-1"])
-    client = s3(emulator, Keys.of(world))
+    client = s3(emulator, Keys.of(world), region="us-east-1")
     for arguments in ({"Prefix": world.user_name}, {"BucketRegion": "us-east-1"}, {"MaxBuckets": 10}):
         answer = client.list_buckets(**arguments)
         assert answer["Buckets"] and all(
             bucket["BucketRegion"] in ("eu-west-1", "us-east-1") for bucket in answer["Buckets"]
         )
     assert [bucket["Name"] for bucket in client.list_buckets(BucketRegion="us-east-1")["Buckets"]] == [world.buckets[1]]
+
+
+# -- the listing log and the region rule ----------------------------------------------------------------------
+
+
+def test_every_list_buckets_call_is_logged_with_its_query_and_signing_region(emulator: "Emulator") -> None:
+    world = emulator.build_world(roles=[], user_policy="allow-all", bucket_count=5, bucket_regions=["us-east-2"])
+    client = s3(emulator, Keys.of(world), region="us-east-2")
+    pages = _all_pages(client, MaxBuckets=2, Prefix=world.user_name[:1], BucketRegion="us-east-2")
+    assert len(pages) == 3
+    calls = world.listings()
+    assert [(call.region, call.outcome, call.account_id) for call in calls] == [
+        ("us-east-2", "ok", world.account_id)
+    ] * 3
+    assert [sorted(call.query) for call in calls] == [["bucket-region", "max-buckets", "prefix"]] + [
+        ["bucket-region", "continuation-token", "max-buckets", "prefix"]
+    ] * 2
+    assert {call.query["max-buckets"] for call in calls} == {"2"}
+    assert [call.query.get("continuation-token") for call in calls[1:]] == [
+        page["ContinuationToken"] for page in pages[:-1]
+    ]
+    # A refused call is logged too, with S3's error code.
+    refusal(lambda: s3(emulator, Keys.of(world), validate=False).list_buckets(MaxBuckets=0))
+    assert [(call.outcome, call.region) for call in world.listings()[3:]] == [("InvalidArgument", emulator.region)]
+
+
+def test_a_bucket_region_filter_must_be_signed_for_that_region(emulator: "Emulator") -> None:
+    world = emulator.build_world(roles=[], user_policy="allow-all", bucket_regions=["eu-west-1", "us-east-1"])
+    denied = refusal(lambda: s3(emulator, Keys.of(world), region="eu-west-1").list_buckets(BucketRegion="us-east-1"))
+    assert (denied.status, denied.code) == (400, "InvalidArgument")
+    assert denied.message == (
+        "Requests made to a Regional endpoint that is different from the bucket-region parameter are not supported."
+    )
+    listed = s3(emulator, Keys.of(world), region="us-east-1").list_buckets(BucketRegion="us-east-1")
+    assert [bucket["Name"] for bucket in listed["Buckets"]] == [world.buckets[1]]
+    assert [(call.region, call.outcome) for call in world.listings()] == [
+        ("eu-west-1", "InvalidArgument"),
+        ("us-east-1", "ok"),
+    ]

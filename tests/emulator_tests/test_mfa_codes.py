@@ -1,8 +1,15 @@
 """MFA codes as STS checks them: the device's current code, one step either side, each code once, and only
 with the caller's own device. Refusals are HTTP 403 AccessDenied with AWS's wording."""
 
+import base64
+import hashlib
+import hmac
+import struct
 from typing import TYPE_CHECKING
 
+import pytest
+
+from tests.emulator import mfa
 from tests.emulator_tests._aws import (
     INVALID_CODE,
     UNKNOWN_SERIAL,
@@ -144,3 +151,49 @@ def test_a_malformed_code_fails_validation(emulator: "Emulator", world: "World")
         denied = refusal(lambda code=code: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
         assert (denied.status, denied.code) == (400, "ValidationError")
         assert f"Value '{code}' at 'tokenCode' failed to satisfy constraint" in denied.message
+
+
+# -- the codes themselves, against RFC 6238 ------------------------------------------------------------------
+
+#: RFC 6238 Appendix B, SHA-1 rows: the seed is the ASCII of "12345678901234567890"; 8-digit codes.
+RFC_SEED = b"12345678901234567890"
+RFC_SHA1 = {
+    59: "94287082",
+    1111111109: "07081804",
+    1111111111: "14050471",
+    1234567890: "89005924",
+    2000000000: "69279037",
+}
+
+
+def _hotp(key: bytes, counter: int, digits: int) -> str:
+    """RFC 4226 section 5.3, written out here so that the check does not lean on pyotp, which the emulator uses."""
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return f"{number % 10**digits:0{digits}d}"
+
+
+def test_the_rfc_6238_vectors_hold_for_this_files_own_hotp() -> None:
+    assert {at: _hotp(RFC_SEED, at // 30, 8) for at in RFC_SHA1} == RFC_SHA1
+
+
+def test_the_emulators_codes_are_rfc_6238s_last_six_digits() -> None:
+    seed = base64.b32encode(RFC_SEED).decode()
+    assert {at: mfa.totp(seed, at) for at in RFC_SHA1} == {at: code[-6:] for at, code in RFC_SHA1.items()}
+    # The step is 30 seconds: 59 is the second step, 60 the third.
+    assert mfa.totp(seed, 30) == mfa.totp(seed, 59) != mfa.totp(seed, 60)
+
+
+@pytest.mark.parametrize("steps", [-2, 2])
+def test_a_code_two_steps_away_is_refused(emulator: "Emulator", steps: int) -> None:
+    world = emulator.build_world(roles=[])
+    start_of_step(emulator)
+    code = world.totp(steps)
+    if code in {world.totp(step) for step in (-1, 0, 1)}:
+        pytest.skip("the device shows these six digits inside the window too")  # about 3 in a million
+    client = sts(emulator, Keys.of(world))
+    denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
+    assert (denied.status, denied.code, denied.message) == (403, "AccessDenied", INVALID_CODE)
+    # Refused, not spent: the current code still works.
+    client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=world.totp())

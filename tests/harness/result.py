@@ -31,6 +31,8 @@ class PlaybookResult:
     duration: float
     #: Emulator STS calls made during the run (only the world's accounts when a world was given).
     calls: list[Any] = field(default_factory=list)
+    #: Emulator ListBuckets calls made during the run, with their query parameters and signing region.
+    listings: list[Any] = field(default_factory=list)
 
     @property
     def output(self) -> str:

@@ -115,7 +115,7 @@ class AnsibleRunner:
         results_dir.mkdir()
         run_env = self.environment(world=world, env=env, results_dir=results_dir)
         (run_dir / "command.json").write_text(json.dumps({"argv": command, "env": run_env}, indent=2), encoding="utf-8")
-        calls_before = len(self._calls(world))
+        calls_before, listings_before = len(self._calls(world)), len(self._listings(world))
         started = time.monotonic()
         # A session of its own, so that a timeout kills ansible's forked workers along with it;
         # no stdin, so that nothing can ever wait for a prompt.
@@ -138,7 +138,7 @@ class AnsibleRunner:
             timed_out = True
             os.killpg(process.pid, signal.SIGKILL)
             stdout, stderr = process.communicate()
-        calls = self._calls(world)
+        calls, listings = self._calls(world), self._listings(world)
         result = PlaybookResult(
             command=command,
             rc=process.returncode,
@@ -150,6 +150,7 @@ class AnsibleRunner:
             # Calls are only ever appended, so the new ones are those past the earlier count
             # (unless the log was reset meanwhile, in which case every call is new).
             calls=calls[calls_before:] if len(calls) >= calls_before else calls,
+            listings=listings[listings_before:] if len(listings) >= listings_before else listings,
         )
         if timed_out:
             raise PlaybookTimeout(result.describe(f"killed after the {timeout:g}s timeout"))
@@ -161,6 +162,11 @@ class AnsibleRunner:
         if world is None:
             return list(self.emulator.calls())
         return list(self.emulator.calls(account_ids=world.account_ids()))
+
+    def _listings(self, world: WorldLike | None) -> list[Any]:
+        if self.emulator is None:
+            return []
+        return list(self.emulator.listings(account_ids=None if world is None else world.account_ids()))
 
     def _require_emulator(self) -> EmulatorLike:
         if self.emulator is None:

@@ -41,6 +41,9 @@ class StandInEmulator:
             and (coded is None or c.coded == coded)
         ]
 
+    def listings(self, *, account_ids: object = None) -> list[Call]:
+        return []
+
 
 @dataclass
 class StandInWorld:

@@ -1,15 +1,11 @@
 """AWS's refusals end in one line that says what to do, never a traceback."""
 
 from tests.playbooks.plays import mfa, play, task, with_credentials
+from tests.reliability.support import assert_one_clean_line
 
 
 def run_one(ansible, world, module, options, **kwargs):
     return ansible.run(play(task(module, options)), world=world, **kwargs)
-
-
-def assert_one_clean_line(result, match):
-    result.assert_failed(match=match)
-    assert "Traceback" not in result.output
 
 
 def test_a_wrong_code(ansible, world):

@@ -7,7 +7,10 @@ secrets to look for; the cache files the runs wrote give the rest.
 
 import json
 import re
+import shlex
+import sys
 
+from tests.harness.paths import REPO_ROOT
 from tests.reliability.support import assert_clean_success, cli_cache, mfa_role
 
 SAVE = """
@@ -178,3 +181,56 @@ def test_environment_on_a_later_task(ansible, world):
     rest = "\n".join(line for line in lines if line not in echo)
     assert_no_leak(rest, secrets, code, where="the output outside the connection's EXEC line")
     assert all(line.count("AWS_SECRET_ACCESS_KEY=") == 1 for line in echo)
+
+
+def test_long_term_keys_given_as_module_options(ansible, world):
+    """The user's keys as options (from vars, not the environment): the secret key stays out of the output."""
+    keys = 'access_key: "{{ user_access_key }}"\n        secret_key: "{{ user_secret_key }}"'
+    text = playbook(
+        SESSION_THEN_BUCKETS.replace(
+            'mfa_serial_number: "{{ mfa_serial }}"', f'{keys}\n        mfa_serial_number: "{{{{ mfa_serial }}}}"', 1
+        ),
+        saves=("session",),
+    )
+    code = world.totp()
+    result = ansible.run(
+        text,
+        world=world,
+        verbosity=4,
+        env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
+        extra_vars={
+            "mfa_code": code,
+            "mfa_serial": world.mfa_serial,
+            "user_access_key": world.access_key_id,
+            "user_secret_key": world.secret_access_key,
+        },
+    )
+    assert_clean_success(result, cli_cache(ansible))
+    assert result.count("GetSessionToken", coded=True) == 1  # the options' keys were the ones used
+    secrets = secrets_in(result.json("session")) | cached_secrets(ansible) | {world.secret_access_key}
+    assert_no_leak(result.output, secrets, code)
+
+
+def test_a_code_read_from_the_command(ansible, world, tmp_path):
+    """mfa_token_command's code, on the success path: neither the code nor the keys it bought are shown."""
+    printed = tmp_path / "printed"
+    script = tmp_path / "print-code.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"{shlex.quote(sys.executable)} -m tests.emulator code --endpoint {world.emulator.endpoint_url} "
+        f"--serial {shlex.quote(world.mfa_serial)} | tee {shlex.quote(str(printed))}\n"
+    )
+    script.chmod(0o755)
+    text = playbook(
+        SESSION_THEN_BUCKETS.replace('mfa_token: "{{ mfa_code }}"', f"mfa_token_command: {script}", 1),
+        saves=("session",),
+    )
+    result = ansible.run(
+        text, world=world, verbosity=4, env={"PYTHONPATH": str(REPO_ROOT)}, extra_vars={"mfa_serial": world.mfa_serial}
+    )
+    assert_clean_success(result, cli_cache(ansible))
+    code = printed.read_text().strip()
+    assert re.fullmatch(r"[0-9]{6}", code) and result.count("GetSessionToken", coded=True) == 1
+    secrets = secrets_in(result.json("session")) | cached_secrets(ansible) | {world.secret_access_key}
+    assert len(secrets) == 3
+    assert_no_leak(result.output, secrets, code)

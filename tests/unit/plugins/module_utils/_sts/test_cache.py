@@ -36,7 +36,9 @@ def test_directory_is_private_and_files_are_0600(tmp_path):
     cache["key"] = stored
     assert mode(tmp_path / "cache") == 0o700
     assert mode(tmp_path / "cache" / "key.json") == 0o600
+    # What comes back is what was stored, field by field (the credentials included).
     assert cache.get("key") == stored
+    assert json.loads((tmp_path / "cache" / "key.json").read_text()) == stored
     assert not [name for name in os.listdir(tmp_path / "cache") if name.endswith(".tmp")]
 
 
