@@ -9,6 +9,7 @@ fragment per family named as the spec dicts here are.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -126,6 +127,10 @@ class Options:
         is what a templated option gives when its variable is empty.
         """
         given = {name: value for name, value in options.items() if value is not None and value != ""}
+        for name, value in given.items():
+            # Ansible's int conversion raises OverflowError on these, which would be a traceback.
+            if isinstance(value, float) and not math.isfinite(value):
+                raise MfaAwsError(f"{name}: must be a finite number")
         if self._validator is None:  # made once per process: it copies the whole spec
             kwargs = self.module_kwargs()
             self._validator = ArgumentSpecValidator(kwargs.pop("argument_spec"), **kwargs)

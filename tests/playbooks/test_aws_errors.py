@@ -19,9 +19,12 @@ def test_a_code_used_elsewhere_is_refused_by_aws(ansible, world, tmp_path):
     code = world.totp()
     first = {**mfa(world, code), "cache_dir": str(tmp_path / "one")}
     run_one(ansible, world, "mfa.aws.sts_mfa_session", first).assert_ok()
-    # Another machine's cache knows nothing of the code: AWS itself refuses the replay.
+    # Another machine (its own cache and its own record of codes sent) knows nothing of the code: AWS itself
+    # refuses the replay.
     second = {**mfa(world, code), "cache_dir": str(tmp_path / "two")}
-    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", second)
+    elsewhere = {"XDG_RUNTIME_DIR": str(tmp_path / "elsewhere")}
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", second, env=elsewhere)
     assert_one_clean_line(result, "refused the MFA code.*AWS said: AccessDenied: MultiFactorAuthentication failed")
 
 

@@ -215,10 +215,12 @@ def test_a_code_read_from_the_command(ansible, world, tmp_path):
     """mfa_token_command's code, on the success path: neither the code nor the keys it bought are shown."""
     printed = tmp_path / "printed"
     script = tmp_path / "print-code.sh"
+    # The copy is written before the code is printed: the collection stops the command once it has the code.
     script.write_text(
         "#!/bin/sh\n"
         f"{shlex.quote(sys.executable)} -m tests.emulator code --endpoint {world.emulator.endpoint_url} "
-        f"--serial {shlex.quote(world.mfa_serial)} | tee {shlex.quote(str(printed))}\n"
+        f"--serial {shlex.quote(world.mfa_serial)} > {shlex.quote(str(printed))}\n"
+        f"cat {shlex.quote(str(printed))}\n"
     )
     script.chmod(0o755)
     text = playbook(
