@@ -75,11 +75,12 @@ class SpendOnce:
                 bought = purchase.cached(SAME_CODE_WINDOW)
                 if bought is not None:
                     return bought, True
+            if earlier.get("error"):
+                # AWS refused it: every worker, and every host's command, gets AWS's answer, not another try.
+                raise MfaAwsError(earlier["error"])
             if from_command:
                 # A second coded call must never resend a code: a command can give the next one.
                 code = self._next_fresh_code(source, self._spent)
-            elif earlier.get("error"):
-                raise MfaAwsError(earlier["error"])
             else:
                 raise MfaAwsError(
                     f"{purchase.operation} was not called: this MFA code was already sent to AWS in this run and "

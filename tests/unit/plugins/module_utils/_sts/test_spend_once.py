@@ -159,6 +159,15 @@ def test_a_command_that_prints_a_spent_code_is_run_again_at_the_next_step(spent)
     assert clock.now > 1_000_000 + 1  # it waited for the step, on the fake clock
 
 
+def test_a_command_that_prints_a_code_aws_refused_gets_awss_answer_at_once(spent):
+    spent.record("111111", "this-request", error="AssumeRole refused the MFA code")
+    clock = FakeClock()
+    purchase = FakePurchase()
+    with pytest.raises(MfaAwsError, match="refused the MFA code"):
+        protocol(spent, ["111111", "222222"], clock).obtain(purchase, COMMAND)
+    assert purchase.sent == [] and clock.now == 1_000_000  # nothing sent, no wait for the next step
+
+
 def test_a_command_that_prints_only_spent_codes_gives_up(spent):
     spent.record("111111", "other")
     purchase = FakePurchase()
