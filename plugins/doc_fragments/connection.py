@@ -49,9 +49,17 @@ options:
   retries:
     description:
       - How many times botocore's C(standard) retry mode retries a throttled or failed call.
-      - A retried call that carried an MFA code may be refused if AWS had already accepted the code.
+      - A call that carries an MFA code is retried only after throttling or a failed connection, which come
+        before AWS checks the code; after a server error or a lost answer, AWS may have accepted the code, so it
+        is never sent again and the task asks for the next one.
     type: int
     default: 4
+  read_timeout:
+    description:
+      - How many seconds to wait for AWS's answer once a request is sent, from 1 to 600.
+      - An answer that does not come in time counts as a lost answer (see O(retries)).
+    type: int
+    default: 30
 requirements:
   - python >= 3.9
   - botocore >= 1.35.42

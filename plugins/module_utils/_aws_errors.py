@@ -13,6 +13,8 @@ from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallErro
 
 # The request was sent and no answer came: AWS may have accepted, and so spent, the code it carried.
 _UNANSWERED = frozenset({"ReadTimeoutError", "ConnectionClosedError"})
+# No connection was made: nothing was sent.
+_UNSENT = frozenset({"EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError"})
 
 
 def aws_call_error(error: BaseException, operation: str, target: str | None = None) -> AwsCallError:
@@ -21,8 +23,12 @@ def aws_call_error(error: BaseException, operation: str, target: str | None = No
     details = response.get("Error") or {} if isinstance(response, dict) else {}
     metadata = response.get("ResponseMetadata") or {} if isinstance(response, dict) else {}
     code = str(details["Code"]) if details.get("Code") else None
-    judged = code == "AccessDenied" or type(error).__name__ in _UNANSWERED
-    return AwsCallError(describe_exception(error, operation, target), code, metadata.get("RequestId"), judged)
+    status = metadata.get("HTTPStatusCode") if isinstance(metadata.get("HTTPStatusCode"), int) else 0
+    # A server error may come after AWS checked the code as well as before: it counts as possibly spent.
+    judged = code == "AccessDenied" or status >= 500 or type(error).__name__ in _UNANSWERED
+    retryable = code in _THROTTLE_CODES or type(error).__name__ in _UNSENT
+    message = describe_exception(error, operation, target)
+    return AwsCallError(message, code, metadata.get("RequestId"), judged, retryable and not judged)
 
 
 # AWS words that tell which MFA failure happened; the error code alone (AccessDenied) does not.
@@ -40,7 +46,7 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def describe_client_error(code: str, message: str, operation: str, target: str | None = None) -> str:
+def describe_client_error(code: str, message: str, operation: str, target: str | None = None, status: int = 0) -> str:
     """Word an AWS error response (code + message) as advice; operation is e.g. 'AssumeRole'."""
     message = _one_line(message)
     said = f"AWS said: {code}: {message}" if message else f"AWS said: {code}"
@@ -92,6 +98,11 @@ def describe_client_error(code: str, message: str, operation: str, target: str |
         )
     if code in ("ValidationError", "InvalidParameterValue", "InvalidArgument", "MalformedPolicyDocument"):
         return f"{operation} refused a parameter. {said}"
+    if status >= 500:
+        return (
+            f"{operation} failed on AWS's side after the request was sent. If it carried an MFA code, AWS may have "
+            f"accepted it, so that code is not sent again: run again with the next code. {said}"
+        )
     return f"{operation} failed. {said}"
 
 
@@ -100,12 +111,14 @@ def describe_exception(error: BaseException, operation: str, target: str | None 
     response: Any = getattr(error, "response", None)
     if isinstance(response, dict) and "Error" in response:
         details = response.get("Error") or {}
+        metadata = response.get("ResponseMetadata") or {}
+        status = metadata.get("HTTPStatusCode") if isinstance(metadata.get("HTTPStatusCode"), int) else 0
         return describe_client_error(
-            str(details.get("Code") or "Unknown"), str(details.get("Message") or ""), operation, target
+            str(details.get("Code") or "Unknown"), str(details.get("Message") or ""), operation, target, status
         )
     name = type(error).__name__
     text = _one_line(str(error))
-    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError"):
+    if name in _UNSENT:
         return f"{operation} could not reach AWS: {text}. Check endpoint_url, region and the network."
     if name in _UNANSWERED:
         what = "timed out waiting for AWS" if name == "ReadTimeoutError" else "lost its connection to AWS"

@@ -105,7 +105,8 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
 
     session = session_for(connection.profile)
     region = region or connection.region or session.get_config_variable("region") or FALLBACK_REGION
-    key = (service, region, connection.endpoint_url, connection.validate_certs, connection.retries, connection.profile)
+    key = (service, region, connection.endpoint_url, connection.validate_certs, connection.retries)
+    key += (connection.read_timeout, connection.profile)
     key += (credentials.access_key, credentials.secret_key, credentials.session_token)
     with _CLIENTS_LOCK:
         client = _CLIENTS.get(key)
@@ -113,7 +114,7 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
             config = Config(
                 retries={"mode": "standard", "total_max_attempts": connection.retries + 1},
                 connect_timeout=10,
-                read_timeout=30,
+                read_timeout=connection.read_timeout,
                 user_agent_extra=f"mfa.aws/{COLLECTION_VERSION}",
             )
             client = _CLIENTS[key] = session.create_client(

@@ -39,6 +39,7 @@ class Connection(NamedTuple):
     endpoint_url: str | None = None
     validate_certs: bool = True
     retries: int = 4
+    read_timeout: int = 30
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Connection:
@@ -46,6 +47,9 @@ class Connection(NamedTuple):
         retries = params["retries"]
         if isinstance(retries, bool) or not 0 <= retries <= 20:
             raise MfaAwsError("retries: must be a whole number from 0 to 20")
+        read_timeout = params["read_timeout"]
+        if isinstance(read_timeout, bool) or not 1 <= read_timeout <= 600:
+            raise MfaAwsError("read_timeout: must be a whole number of seconds from 1 to 600")
         endpoint = params.get("endpoint_url")
         if endpoint and not endpoint.startswith(("https://", "http://")):
             raise MfaAwsError("endpoint_url: must start with https:// (or http:// for a local endpoint)")
@@ -67,6 +71,7 @@ class Connection(NamedTuple):
             endpoint_url=endpoint or None,
             validate_certs=params["validate_certs"],
             retries=retries,
+            read_timeout=read_timeout,
         )
 
     def with_credentials(self, credentials: Credentials) -> Connection:

@@ -21,9 +21,18 @@ class AwsCallError(MfaAwsError):
     the request went out and no answer came back): such a code must not be sent again.
     """
 
-    def __init__(self, message: str, aws_code: str | None = None, request_id: str | None = None, judged: bool = False):
+    def __init__(
+        self,
+        message: str,
+        aws_code: str | None = None,
+        request_id: str | None = None,
+        judged: bool = False,
+        retryable: bool = False,
+    ):
         super().__init__(message)
         self.aws_code, self.request_id, self.judged = aws_code, request_id, judged
+        #: Failed before the request reached AWS's checks (throttled, no connection): it may be sent again as it was.
+        self.retryable = retryable
 
     def details(self) -> dict[str, str]:
         """What a failed result adds, as amazon.aws' fail_json_aws does: {code, request_id} when AWS answered."""

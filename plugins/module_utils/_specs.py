@@ -34,6 +34,7 @@ CONNECTION_ARGUMENT_SPEC: Spec = {
     "endpoint_url": {"type": "str", "aliases": ["aws_endpoint_url"]},
     "validate_certs": {"type": "bool", "default": True},
     "retries": {"type": "int", "default": 4},
+    "read_timeout": {"type": "int", "default": 30},
 }
 
 MFA_ARGUMENT_SPEC: Spec = {

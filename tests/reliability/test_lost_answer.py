@@ -18,12 +18,6 @@ LOSSES = {
     "delayed": ({"seconds": 6}, {"read_timeout": 2}),
 }
 
-RESENT = pytest.mark.xfail(
-    strict=True,
-    reason="a lost answer is treated like a transient failure: botocore's retries resend the accepted code, AWS "
-    "refuses it as used, and the run says the code was wrong",
-)
-NO_READ_TIMEOUT = pytest.mark.xfail(strict=True, reason="read_timeout is not an option of the STS modules yet")
 
 
 def coded_options(module, world, code, extra):
@@ -34,11 +28,7 @@ def coded_options(module, world, code, extra):
 @pytest.mark.parametrize("module", [SESSION, ROLE])
 @pytest.mark.parametrize(
     "how",
-    [
-        pytest.param("server-error", marks=RESENT),
-        pytest.param("dropped", marks=RESENT),
-        pytest.param("delayed", marks=NO_READ_TIMEOUT),
-    ],
+    ["server-error", "dropped", "delayed"],
 )
 def test_a_code_whose_answer_was_lost_is_never_sent_again(ansible, world, module, how):
     fault, options = LOSSES[how]
@@ -58,7 +48,6 @@ def test_a_code_whose_answer_was_lost_is_never_sent_again(ansible, world, module
     ansible.run(play(task(module, coded_options(module, world, world.totp(), options))), world=world).assert_ok()
 
 
-@NO_READ_TIMEOUT
 def test_read_timeout_is_an_option(ansible, world):
     result = ansible.run(play(task(SESSION, {**mfa(world), "read_timeout": 30})), world=world)
     result.assert_ok()

@@ -8,16 +8,19 @@ it): a cache hit reads `cached()` and never gets here.
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import SIGNER_FIELD, RoleEntry, SessionEntry
 
 CHAINED_ROLE_MAX = 3600
+# botocore's standard retry mode waits at most this long between attempts.
+MAX_BACKOFF = 20
 ROOT_SESSION_MAX = 3600
 
 
@@ -30,6 +33,24 @@ def _call(connection: Connection, credentials: Credentials, operation: str, targ
         return getattr(client, method)(**arguments)
     except (exceptions.BotoCoreError, exceptions.ClientError) as error:
         raise aws_call_error(error, operation, target) from error
+
+
+def _call_with_code(
+    connection: Connection, credentials: Credentials, operation: str, target: str | None, **arguments: Any
+) -> Any:
+    """A call carrying an MFA code, which AWS accepts once: botocore must not resend it after an error that may
+    have come after AWS checked the code (a server error, a lost answer). So its client makes one attempt, and
+    only failures that come before the check (throttling, no connection) are tried again here, with the same
+    backoff as botocore's standard mode."""
+    once, attempt = connection._replace(retries=0), 0
+    while True:
+        try:
+            return _call(once, credentials, operation, target, **arguments)
+        except AwsCallError as error:
+            if not error.retryable or attempt >= connection.retries:
+                raise
+        time.sleep(min(MAX_BACKOFF, random.random() * 2**attempt))  # nosec - jitter, not a secret
+        attempt += 1
 
 
 def caller_arn(connection: Connection, credentials: Credentials) -> str:
@@ -57,7 +78,8 @@ class SessionPurchase(SessionEntry):
             arguments.update(SerialNumber=self._request.code.serial, TokenCode=code)
         if self._request.duration:
             arguments["DurationSeconds"] = self._request.duration
-        answer = _call(self._request.connection, self._signer, self.operation, None, **arguments)
+        call = _call_with_code if code else _call
+        answer = call(self._request.connection, self._signer, self.operation, None, **arguments)
         response = {"Credentials": answer["Credentials"]}
         self._keep(response)
         return response
@@ -102,7 +124,8 @@ class RolePurchase(RoleEntry):
             arguments["RoleSessionName"] = f"mfa-aws-{int(time.time())}"
         if code:
             arguments["TokenCode"] = code
-        answer = _call(
+        call = _call_with_code if code else _call
+        answer = call(
             self._request.connection,
             self._signer,
             self.operation,
