@@ -109,8 +109,10 @@ class Options:
 
     def module_kwargs(self) -> dict[str, Any]:
         """What AnsibleModule takes, for the modules' own (remote) runs."""
+        return {"argument_spec": self.argument_spec, **self._rules()}
+
+    def _rules(self) -> dict[str, Any]:
         return {
-            "argument_spec": self.argument_spec,
             "required_together": [list(group) for group in self.required_together],
             "mutually_exclusive": [list(group) for group in self.mutually_exclusive],
             "required_by": {name: list(needed) for name, needed in self.required_by.items()},
@@ -133,8 +135,7 @@ class Options:
             if isinstance(value, float) and not math.isfinite(value):
                 raise MfaAwsError(f"{name}: must be a finite number")
         if self._validator is None:  # made once per process: it copies the whole spec
-            kwargs = self.module_kwargs()
-            self._validator = ArgumentSpecValidator(kwargs.pop("argument_spec"), **kwargs)
+            self._validator = ArgumentSpecValidator(self.argument_spec, **self._rules())
         result = self._validator.validate(given)
         if result.error_messages:
             message = "; ".join(self._worded(error, given, plugin) for error in result.errors)

@@ -63,7 +63,8 @@ def run_token_command(argv: Sequence[str]) -> str:
 
 def _read_output(process: subprocess.Popen[bytes], name: str) -> tuple[bytes, bool]:
     """What the command printed, and whether it had exited by then (else it printed a code and is killed)."""
-    assert process.stdout is not None
+    if process.stdout is None:  # started with stdout=PIPE, so it has one
+        raise MfaAwsError(f"mfa_token_command: {name}'s output could not be read")
     descriptor = process.stdout.fileno()
     os.set_blocking(descriptor, False)
     output = bytearray()

@@ -153,17 +153,17 @@ def test_lose_answers_and_listings_over_http(emulator: "Emulator", world: "World
     client = sts(emulator, Keys.of(world))
     denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
     assert (denied.status, denied.code) == (503, "ServiceUnavailable")
-    _, calls = control(emulator, "calls", query=f"account_ids={world.account_id}")
+    _status, calls = control(emulator, "calls", query=f"account_ids={world.account_id}")
     assert [(call["outcome"], call["lost"]) for call in calls] == [("ok", "server-error")]
     # Any call, not only coded ones, when coded_only is false (in a query string too).
     session = mfa_session(emulator, emulator.build_world(roles=[]))
-    status, _ = control(emulator, "lose-answers", {}, query="count=1&how=server-error&coded_only=false")
+    status, _unused = control(emulator, "lose-answers", {}, query="count=1&how=server-error&coded_only=false")
     assert status == 200
     refusal(s3(emulator, session).list_buckets)
     s3(emulator, session, region="us-west-2").list_buckets(MaxBuckets=5)
-    _, listings = control(emulator, "listings", query=f"account_ids={world.account_id}")
+    _status, listings = control(emulator, "listings", query=f"account_ids={world.account_id}")
     assert listings == []
-    _, listings = control(emulator, "listings")
+    _status, listings = control(emulator, "listings")
     assert [(call["region"], call["query"], call["lost"]) for call in listings][-2:] == [
         (emulator.region, {}, "server-error"),
         ("us-west-2", {"max-buckets": "5"}, None),

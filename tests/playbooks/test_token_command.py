@@ -133,7 +133,7 @@ def test_a_managed_host_cannot_choose_the_command_the_lookup_runs(ansible, world
 
 
 def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, world, tmp_path):
-    command, _ = code_command(world, tmp_path)
+    command, _unused = code_command(world, tmp_path)
     child_pid = tmp_path / "child.pid"
     wrapper = tmp_path / "code-and-child.sh"
     # The child inherits the command's output and keeps it open long after the code is printed.

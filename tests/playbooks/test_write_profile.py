@@ -4,8 +4,6 @@ import configparser
 import os
 import stat
 
-import pytest
-
 from tests.playbooks.plays import mfa, play, task
 
 SESSION = "mfa.aws.sts_mfa_session"

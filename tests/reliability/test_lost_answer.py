@@ -19,7 +19,6 @@ LOSSES = {
 }
 
 
-
 def coded_options(module, world, code, extra):
     role = {"role_arn": mfa_role(world).arn} if module == ROLE else {}
     return {**role, **mfa(world, code), **extra}

@@ -10,11 +10,8 @@ import os
 import shutil
 import stat
 
-import pytest
-
 from tests.playbooks.plays import mfa, play, task
 from tests.reliability.support import SESSION, assert_clean_success, assert_one_clean_line
-from tests.reliability.test_cache_safety import unwritable_cache_dir  # noqa: F401 (a fixture)
 
 NOBODY = 65534
 
@@ -87,9 +84,9 @@ def test_parents_made_for_cache_dir_are_private_under_umask_000(ansible, world):
     assert [mode(path) for path in (cache_dir.parent.parent, cache_dir.parent, cache_dir)] == [0o700] * 3
 
 
-def test_an_unwritable_cache_dir_still_spends_a_code_once(ansible, world, unwritable_cache_dir):  # noqa: F811
+def test_an_unwritable_cache_dir_still_spends_a_code_once(ansible, world, unwritable_cache_dir):
     """The code is sent once; the hosts that can't share its credentials say why, in one line."""
-    cache_dir, _ = unwritable_cache_dir
+    cache_dir, _full = unwritable_cache_dir
     options = {**mfa(world), "cache_dir": str(cache_dir)}
     result = ansible.run(play(task(SESSION, options), hosts="all"), world=world, hosts=4, forks=4)
     assert result.count("GetSessionToken", coded=True) == 1
@@ -100,8 +97,8 @@ def test_an_unwritable_cache_dir_still_spends_a_code_once(ansible, world, unwrit
     assert result.output.count("this MFA code was already sent to AWS in this run") >= 3
 
 
-def test_cache_false_works_with_an_unwritable_cache_dir(ansible, world, unwritable_cache_dir):  # noqa: F811
-    cache_dir, _ = unwritable_cache_dir
+def test_cache_false_works_with_an_unwritable_cache_dir(ansible, world, unwritable_cache_dir):
+    cache_dir, _full = unwritable_cache_dir
     options = {**mfa(world), "cache": False, "cache_dir": str(cache_dir)}
     assert_clean_success(ansible.run(play(task(SESSION, options)), world=world))
 

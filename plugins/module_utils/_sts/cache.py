@@ -26,7 +26,6 @@ from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
 MAX_ENTRY_BYTES = 64 * 1024
 
 
-
 def parse_expiration(value: Any) -> datetime | None:
     """Expiration as STS gives it (datetime) or as a cache file holds it (ISO 8601 text)."""
     if isinstance(value, datetime):

@@ -35,8 +35,8 @@ def sections(path):
 
 
 def _write_one(path, profile):
-    for _ in range(5):
-        write_profile(path, profile, {**CREDENTIALS, "session_token": f"token-{os.getpid()}-{_}"}, lock=device_lock)
+    for _round in range(5):
+        write_profile(path, profile, {**CREDENTIALS, "session_token": f"token-{os.getpid()}-{_round}"}, lock=device_lock)
 
 
 def test_forked_writers_under_the_controller_lock_keep_every_profile(home):

@@ -182,7 +182,7 @@ def test_a_policy_holding_what_json_cannot_is_one_line(value):
 def test_a_policy_nested_too_deeply_is_one_line():
     document: dict = {}
     inner = document
-    for _ in range(5000):
+    for _round in range(5000):
         inner["a"] = {}
         inner = inner["a"]
     with pytest.raises(MfaAwsError, match=r"^policy: "):

@@ -80,7 +80,7 @@ def test_a_lock_name_is_a_plain_file_name(run_dir, name):
 
 
 def _add_one_under_the_lock(counter, rounds):
-    for _ in range(rounds):
+    for _round in range(rounds):
         with device_lock(NAME):
             with open(counter) as handle:
                 value = int(handle.read())
@@ -92,7 +92,7 @@ def test_forked_workers_are_serialised(run_dir, tmp_path):
     counter = tmp_path / "counter"
     counter.write_text("0")
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_add_one_under_the_lock, args=(str(counter), 50)) for _ in range(8)]
+    workers = [context.Process(target=_add_one_under_the_lock, args=(str(counter), 50)) for _round in range(8)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -29,7 +29,7 @@ def alive(pid: int) -> bool:
 
 def running(pid: int) -> bool:
     """Still alive once a SIGKILL sent to it would have been delivered (the kernel does it asynchronously)."""
-    for _ in range(100):
+    for _round in range(100):
         if not alive(pid):
             return False
         time.sleep(0.05)
