@@ -87,9 +87,8 @@ from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, MODULE_ONLY_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles
-from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import CONTROLLER
 from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
-from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
 
 class LookupModule(MfaAwsLookup):
@@ -99,7 +98,5 @@ class LookupModule(MfaAwsLookup):
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)
         role_arns = [str(term) for term in terms or []]
-        results = self.worded(
-            lambda: run_roles(params, role_arns, lock=device_lock, read_code=run_token_command)
-        )
+        results = self.worded(lambda: run_roles(params, role_arns, controller=CONTROLLER))
         return [result.as_dict() for result in results]

@@ -60,9 +60,8 @@ from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import MODULE_ONLY_OPTIONS, SESSION_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_session
-from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import CONTROLLER
 from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
-from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
 
 class LookupModule(MfaAwsLookup):
@@ -70,5 +69,5 @@ class LookupModule(MfaAwsLookup):
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)
-        result = self.worded(lambda: run_session(params, lock=device_lock, read_code=run_token_command))
+        result = self.worded(lambda: run_session(params, controller=CONTROLLER))
         return [result.as_dict()]

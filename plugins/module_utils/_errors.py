@@ -14,6 +14,10 @@ class MfaAwsError(Exception):
     """A failure the user can act on, worded as one line: what went wrong and what to do."""
 
 
+class NoTerminal(MfaAwsError):
+    """A code is due, and there is no terminal to ask for it on (CI, AWX, stdin not a TTY)."""
+
+
 class AwsCallError(MfaAwsError):
     """A call to AWS that failed: the one line, AWS's error code and request ID, and whether AWS saw the code.
 

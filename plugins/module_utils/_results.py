@@ -15,7 +15,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import LockFactory, unlocked
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import UNATTENDED, LockFactory
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -70,9 +70,9 @@ def sts_module_main(options: Options, run: Callable[..., ExchangeResult]) -> Non
     module = AnsibleModule(**options.module_kwargs(), supports_check_mode=True)
 
     def exchange() -> ExchangeResult:
-        return run(module.params, lock=unlocked, read_code=None)
+        return run(module.params, controller=UNATTENDED)
 
     try:
-        module.exit_json(**sts_task_result(exchange, module.params, module.check_mode, unlocked))
+        module.exit_json(**sts_task_result(exchange, module.params, module.check_mode, UNATTENDED.lock))
     except MfaAwsError as error:
         module.fail_json(**{key: value for key, value in failure(error).items() if key != "failed"})

@@ -35,6 +35,7 @@ RACER = textwrap.dedent(
     from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
     from ansible_collections.mfa.aws.plugins.module_utils._sts import exchange as _exchange
     from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import Controller
 
     start = sys.argv[2]
     spec, exchange = {
@@ -46,7 +47,7 @@ RACER = textwrap.dedent(
     while not os.path.exists(start):
         time.sleep(0.001)
     try:
-        result = exchange(spec.validate(options), lock=device_lock, read_code=None)
+        result = exchange(spec.validate(options), controller=Controller(device_lock, None, None))
     except MfaAwsError as error:
         print(json.dumps({"error": str(error)}))
     else:

@@ -6,14 +6,14 @@ For the collection's own use. Ansible evaluates a lookup in vars once per host a
 forked worker that compiles the collection's code afresh; so a hit reads the entry, checks it belongs to
 this request and has time left, and returns, having loaded only the modules that takes. A miss takes the
 device's lock, looks again (another worker may have just filled the entry), and runs the spend-once
-protocol. Front ends pass the lock and the code reader; neither has a default.
+protocol. Front ends pass a Controller: the lock and the ways to get a code; nothing has a default.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, NamedTuple, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache
@@ -26,15 +26,37 @@ MAX_PARALLEL_ROLES = 20
 
 if TYPE_CHECKING:
     from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
-    from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import CodeReader
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import CodeAsker, CodeReader
 
 #: Holds the controller-wide lock of this name (a plain file name) around the locked exchange.
 LockFactory = Callable[[str], ContextManager[Any]]
 
 
+class Controller(NamedTuple):
+    """What the side that runs the exchange provides: a lock every worker shares, and the ways to get a code.
+
+    plugin_utils gives the controller's (a flock in the user's runtime directory, mfa_token_command, the
+    prompt); a module run on its own gives UNATTENDED. No field has a default: each caller says what it has.
+    """
+
+    lock: LockFactory
+    #: Runs mfa_token_command; None where no command may run.
+    read_code: CodeReader | None
+    #: Asks at the terminal; None where no one can be asked.
+    ask_code: CodeAsker | None
+
+    def without_codes(self) -> Controller:
+        """For calls signed by an MFA session, which need no code."""
+        return self._replace(read_code=None, ask_code=None)
+
+
 def unlocked(name: str) -> ContextManager[Any]:
     """For a module run on its own, outside the controller's fork pool: nothing to share a lock with."""
     return contextlib.nullcontext()
+
+
+#: A module run on its own on a host: no fork pool to lock against, no controller to run a command or prompt on.
+UNATTENDED = Controller(unlocked, None, None)
 
 
 def _open_cache(directory: str) -> CredentialFileCache:
@@ -44,13 +66,7 @@ def _open_cache(directory: str) -> CredentialFileCache:
         raise MfaAwsError(f"cache_dir {directory} can't be used: {error.strerror or error}") from None
 
 
-def _exchange(
-    request: SessionRequest | RoleRequest,
-    signer: Credentials,
-    *,
-    lock: LockFactory,
-    read_code: CodeReader | None,
-) -> ExchangeResult:
+def _exchange(request: SessionRequest | RoleRequest, signer: Credentials, *, controller: Controller) -> ExchangeResult:
     # cache: false keeps credentials off the disk and leaves cache_dir alone, whether it can be written or not.
     store = _open_cache(request.cache.directory) if request.cache.enabled else None
     warnings = store.warnings if store is not None else []
@@ -68,15 +84,17 @@ def _exchange(
     purchase = SessionPurchase(request, signer, store) if for_session else RolePurchase(request, signer, store)
     serial = request.code.serial
     lock_name = hashlib.sha256((serial or purchase.cache_key).encode()).hexdigest()[:20]
-    with lock(f"mfa-aws-{lock_name}.lock"):
+    with controller.lock(f"mfa-aws-{lock_name}.lock"):
         spent = SpentCodes(serial, runtime_dir(), warnings) if serial else None
-        response, cached = SpendOnce(spent, read_code=read_code).obtain(purchase, request.code)
+        response, cached = SpendOnce(spent, read_code=controller.read_code, ask_code=controller.ask_code).obtain(
+            purchase, request.code
+        )
         # Under the same lock, so the workers waiting on it find the response whole.
         purchase.complete(response)
     return ExchangeResult.from_response(response, cached, warnings)
 
 
-def get_session_token(request: SessionRequest, *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+def get_session_token(request: SessionRequest, *, controller: Controller) -> ExchangeResult:
     """GetSessionToken with the user's long-term keys, with or without MFA."""
     signer = request.connection.source_credentials()
     if signer.is_temporary:
@@ -84,20 +102,19 @@ def get_session_token(request: SessionRequest, *, lock: LockFactory, read_code: 
             "GetSessionToken must be signed with an IAM user's long-term access keys, and these credentials are "
             "temporary (they carry a session token): use the user's keys, or pass these on to sts_mfa_assume_role"
         )
-    return _exchange(request, signer, lock=lock, read_code=read_code)
+    return _exchange(request, signer, controller=controller)
 
 
-def assume_role(request: RoleRequest, *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+def assume_role(request: RoleRequest, *, controller: Controller) -> ExchangeResult:
     """AssumeRole, with an MFA code or with credentials that already carry MFA context."""
-    return _exchange(request, request.connection.source_credentials(), lock=lock, read_code=read_code)
+    return _exchange(request, request.connection.source_credentials(), controller=controller)
 
 
 def assume_roles(
     roles: Sequence[RoleRequest],
     session: SessionRequest | None,
     *,
-    lock: LockFactory,
-    read_code: CodeReader | None,
+    controller: Controller,
 ) -> list[ExchangeResult]:
     """Many roles with one code: one MFA session, then each role with the session's credentials.
 
@@ -107,33 +124,32 @@ def assume_roles(
     """
     warnings: list[str] = []
     if session is not None:
-        opened = get_session_token(session, lock=lock, read_code=read_code)
-        roles, read_code, warnings = [role.with_signer(opened.credentials) for role in roles], None, opened.warnings
+        opened = get_session_token(session, controller=controller)
+        roles, warnings = [role.with_signer(opened.credentials) for role in roles], opened.warnings
+        controller = controller.without_codes()
     if len(roles) == 1:
-        results = [assume_role(roles[0], lock=lock, read_code=read_code)]
+        results = [assume_role(roles[0], controller=controller)]
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_ROLES, len(roles))) as pool:
-            results = list(pool.map(lambda role: assume_role(role, lock=lock, read_code=read_code), roles))
+            results = list(pool.map(lambda role: assume_role(role, controller=controller), roles))
     # The session's warnings (a cache that could not be written, say) are told once, with the first role.
     results[0].warnings[:0] = [warning for warning in warnings if warning not in results[0].warnings]
     return results
 
 
-def run_session(params: Mapping[str, Any], *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+def run_session(params: Mapping[str, Any], *, controller: Controller) -> ExchangeResult:
     """GetSessionToken from options the spec has validated."""
-    return get_session_token(SessionRequest.from_params(params), lock=lock, read_code=read_code)
+    return get_session_token(SessionRequest.from_params(params), controller=controller)
 
 
-def run_role(params: Mapping[str, Any], *, lock: LockFactory, read_code: CodeReader | None) -> ExchangeResult:
+def run_role(params: Mapping[str, Any], *, controller: Controller) -> ExchangeResult:
     """AssumeRole from options the spec has validated."""
-    return assume_role(RoleRequest.from_params(params), lock=lock, read_code=read_code)
+    return assume_role(RoleRequest.from_params(params), controller=controller)
 
 
-def run_roles(
-    params: Mapping[str, Any], role_arns: Sequence[str], *, lock: LockFactory, read_code: CodeReader | None
-) -> list[ExchangeResult]:
+def run_roles(params: Mapping[str, Any], role_arns: Sequence[str], *, controller: Controller) -> list[ExchangeResult]:
     """One role or many, from options the spec has validated; many take one code."""
     roles, session = role_plan(params, role_arns)
-    return assume_roles(roles, session, lock=lock, read_code=read_code)
+    return assume_roles(roles, session, controller=controller)

@@ -13,7 +13,7 @@ import time
 from typing import Any, Callable, Protocol, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
-from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError, NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import REUSE_WINDOW, SAME_CODE_WINDOW
 from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import CodeSource
@@ -22,6 +22,11 @@ TOTP_STEP = 30
 
 #: Runs mfa_token_command on the controller and returns what it printed (plugin_utils provides it).
 CodeReader = Callable[[Sequence[str]], str]
+#: Asks the person at the controller for the device's code: (serial, why it asks again or None) -> the code.
+#: Raises MfaAwsError when there is no one to ask (no terminal).
+CodeAsker = Callable[[str, "str | None"], str]
+#: After AWS refuses a code that was typed in, it is asked for again at most this many times.
+MAX_REASKS = 2
 
 
 class Purchase(Protocol):
@@ -48,10 +53,12 @@ class SpendOnce:
         spent: SpentCodes | None,
         *,
         read_code: CodeReader | None,
+        ask_code: CodeAsker | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._spent, self._read_code, self._sleep, self._clock = spent, read_code, sleep, clock
+        self._spent, self._read_code, self._ask_code = spent, read_code, ask_code
+        self._sleep, self._clock = sleep, clock
 
     def obtain(self, purchase: Purchase, source: CodeSource) -> tuple[dict[str, Any], bool]:
         """(response, came from the cache)."""
@@ -62,10 +69,13 @@ class SpendOnce:
             purchase.precheck()
             return purchase.buy(None), False
         if not source.token and not source.command:
-            raise MfaAwsError(
-                f"{purchase.operation} needs an MFA code and no cached credentials are left: set mfa_token, "
-                "e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook -e mfa_code=123456, or mfa_token_command"
-            )
+            if self._ask_code is None:
+                raise MfaAwsError(
+                    f"{purchase.operation} needs an MFA code and no cached credentials are left: set mfa_token, "
+                    'e.g. mfa_token: "{{ mfa_code }}" with ansible-playbook -e mfa_code=123456, or mfa_token_command'
+                )
+            purchase.precheck()
+            return self._asked(purchase, source.serial, self._ask_code, self._spent)
         purchase.precheck()
         from_command = not source.token
         code = self._code_from(source) if from_command else source.token
@@ -88,6 +98,43 @@ class SpendOnce:
                     "shared, or give the next code."
                 )
         return self._send(purchase, code, self._spent), False
+
+    @classmethod
+    def _asked(
+        cls, purchase: Purchase, serial: str, ask_code: CodeAsker, spent: SpentCodes
+    ) -> tuple[dict[str, Any], bool]:
+        """A code typed in at the prompt; one AWS refuses, or one already sent, is asked for again, twice at most."""
+        reason: str | None = None
+        for _attempt in range(1 + MAX_REASKS):
+            try:
+                code = check.mfa_token(ask_code(serial, reason))
+            except NoTerminal:
+                raise MfaAwsError(
+                    f"{purchase.operation} needs an MFA code and no cached credentials are left, and there is no "
+                    "terminal to ask on: set mfa_token, e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook "
+                    "-e mfa_code=123456, or mfa_token_command"
+                ) from None
+            except MfaAwsError as error:
+                reason = str(error)
+                continue
+            if code is None:
+                reason = "no code was given"
+                continue
+            earlier = spent.lookup(code)
+            if earlier is not None:
+                if earlier.get("key") == purchase.cache_key and not earlier.get("error"):
+                    bought = purchase.cached(SAME_CODE_WINDOW)
+                    if bought is not None:
+                        return bought, True
+                reason = "that code was already sent to AWS, which accepts a code once: wait for the next one"
+                continue
+            try:
+                return cls._send(purchase, code, spent), False
+            except AwsCallError as error:
+                if error.aws_code != "AccessDenied" or "MFA" not in str(error):
+                    raise
+                reason = str(error)
+        raise MfaAwsError(f"{purchase.operation}: no usable MFA code after {1 + MAX_REASKS} tries; {reason}")
 
     @staticmethod
     def _send(purchase: Purchase, code: str, spent: SpentCodes) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError, NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import CodeSource
 from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import (
@@ -30,6 +30,7 @@ class FakePurchase:
     left: int | None = None
     failure: AwsCallError | None = None
     refuse_precheck: bool = False
+    refusals: int = 0
     sent: list[str | None] = field(default_factory=list)
 
     def cached(self, window: int) -> dict[str, Any] | None:
@@ -185,3 +186,73 @@ def test_a_command_that_prints_no_code_is_not_quoted(spent):
 def test_a_command_needs_the_controller(spent):
     with pytest.raises(MfaAwsError, match="runs on the Ansible controller only"):
         SpendOnce(spent, read_code=None).obtain(FakePurchase(), COMMAND)
+
+
+class Terminal:
+    """The person at the controller: types the given codes in turn; None stands for no terminal at all."""
+
+    def __init__(self, *codes: str | None) -> None:
+        self.codes, self.asked = list(codes), []
+
+    def __call__(self, serial: str, reason: str | None) -> str:
+        self.asked.append(reason)
+        code = self.codes.pop(0)
+        if code is None:
+            raise NoTerminal("no terminal")
+        return code
+
+
+ASK = CodeSource(SERIAL, None, None)
+
+
+def test_asked_only_when_a_code_is_due(spent):
+    terminal = Terminal("123456")
+    SpendOnce(spent, read_code=None, ask_code=terminal).obtain(FakePurchase(left=REUSE_WINDOW + 1), ASK)
+    assert terminal.asked == []
+
+
+def test_asked_once_and_the_code_sent_once(spent):
+    terminal, purchase = Terminal("123456"), FakePurchase()
+    assert SpendOnce(spent, read_code=None, ask_code=terminal).obtain(purchase, ASK) == (BOUGHT, False)
+    assert terminal.asked == [None] and purchase.sent == ["123456"]
+
+
+def test_without_a_terminal_one_line_says_how_to_pass_the_code(spent):
+    purchase = FakePurchase()
+    with pytest.raises(MfaAwsError, match=r"no terminal to ask on: set mfa_token.*-e mfa_code=.*mfa_token_command"):
+        SpendOnce(spent, read_code=None, ask_code=Terminal(None)).obtain(purchase, ASK)
+    assert purchase.sent == []
+
+
+REFUSED_MFA = AwsCallError("AssumeRole refused the MFA code: it is wrong", "AccessDenied", "req", judged=True)
+
+
+class RefusingPurchase(FakePurchase):
+    def buy(self, code):
+        self.sent.append(code)
+        if len(self.sent) <= self.refusals:
+            raise REFUSED_MFA
+        return BOUGHT
+
+
+def test_a_refused_code_is_asked_for_again_with_awss_reason(spent):
+    terminal, purchase = Terminal("111111", "222222"), RefusingPurchase()
+    purchase.refusals = 1
+    assert SpendOnce(spent, read_code=None, ask_code=terminal).obtain(purchase, ASK) == (BOUGHT, False)
+    assert terminal.asked == [None, str(REFUSED_MFA)] and purchase.sent == ["111111", "222222"]
+
+
+def test_asked_at_most_twice_more(spent):
+    terminal, purchase = Terminal("111111", "222222", "333333", "444444"), RefusingPurchase()
+    purchase.refusals = 10
+    with pytest.raises(MfaAwsError, match="no usable MFA code after 3 tries"):
+        SpendOnce(spent, read_code=None, ask_code=terminal).obtain(purchase, ASK)
+    assert purchase.sent == ["111111", "222222", "333333"]
+
+
+def test_a_typed_code_already_sent_or_malformed_is_asked_for_again_unsent(spent):
+    spent.record("111111", "other")
+    terminal, purchase = Terminal("111111", "12 34", "222222"), FakePurchase()
+    SpendOnce(spent, read_code=None, ask_code=terminal).obtain(purchase, ASK)
+    assert purchase.sent == ["222222"]
+    assert "already sent" in terminal.asked[1] and "mfa_token" in terminal.asked[2]
