@@ -16,6 +16,7 @@ from tests.harness.inventory import render_inventory
 from tests.harness.paths import ansible_command
 from tests.harness.result import PlaybookResult, PlaybookTimeout
 from tests.harness.sandbox import RESULTS_ENV, Sandbox, make_sandbox, sandbox_env
+from tests.harness.terminal import Terminal
 
 #: Environment overrides: a value of None removes the variable.
 EnvOverrides = Mapping[str, str | None]
@@ -66,11 +67,14 @@ class AnsibleRunner:
         world: WorldLike | None = None,
         args: Sequence[str] = (),
         timeout: float = 300,
+        terminal: Terminal | None = None,
     ) -> PlaybookResult:
         """Run ansible-playbook on `playbook` (YAML text, dedented, or a Path) against `hosts` local hosts.
 
         Hosts are host01..hostNN in `all` and in the group `targets`; the implicit localhost is
         always there too. Never raises for a failed playbook: check `rc` or call `assert_ok()`.
+        With a `terminal`, the run has a pseudo-terminal as its controlling terminal (stdout and stderr
+        go to it too), and the terminal answers its prompts; otherwise stdin is closed.
         """
         run_dir = self._new_run_dir()
         inventory = run_dir / "inventory.yml"
@@ -87,7 +91,7 @@ class AnsibleRunner:
         if verbosity > 0:
             command.append("-" + "v" * verbosity)
         command += [*args, str(self._place_playbook(playbook, run_dir))]
-        return self._execute(command, run_dir=run_dir, world=world, env=env, timeout=timeout)
+        return self._execute(command, run_dir=run_dir, world=world, env=env, timeout=timeout, terminal=terminal)
 
     def run_cli(
         self,
@@ -110,6 +114,7 @@ class AnsibleRunner:
         world: WorldLike | None,
         env: EnvOverrides | None,
         timeout: float,
+        terminal: Terminal | None = None,
     ) -> PlaybookResult:
         results_dir = run_dir / "results"
         results_dir.mkdir()
@@ -117,6 +122,11 @@ class AnsibleRunner:
         (run_dir / "command.json").write_text(json.dumps({"argv": command, "env": run_env}, indent=2), encoding="utf-8")
         calls_before, listings_before = len(self._calls(world)), len(self._listings(world))
         started = time.monotonic()
+        if terminal is not None:
+            rc, stdout = terminal.run(command, env=run_env, cwd=run_dir, timeout=timeout)
+            return self._result(
+                command, rc, stdout, "", run_dir, results_dir, started, world, calls_before, listings_before
+            )
         # A session of its own, so that a timeout kills ansible's forked workers along with it;
         # no stdin, so that nothing can ever wait for a prompt.
         process = subprocess.Popen(
@@ -138,10 +148,39 @@ class AnsibleRunner:
             timed_out = True
             os.killpg(process.pid, signal.SIGKILL)
             stdout, stderr = process.communicate()
+        result = self._result(
+            command,
+            process.returncode,
+            stdout,
+            stderr,
+            run_dir,
+            results_dir,
+            started,
+            world,
+            calls_before,
+            listings_before,
+        )
+        if timed_out:
+            raise PlaybookTimeout(result.describe(f"killed after the {timeout:g}s timeout"))
+        return result
+
+    def _result(
+        self,
+        command: list[str],
+        rc: int,
+        stdout: str,
+        stderr: str,
+        run_dir: Path,
+        results_dir: Path,
+        started: float,
+        world: WorldLike | None,
+        calls_before: int,
+        listings_before: int,
+    ) -> PlaybookResult:
         calls, listings = self._calls(world), self._listings(world)
-        result = PlaybookResult(
+        return PlaybookResult(
             command=command,
-            rc=process.returncode,
+            rc=rc,
             stdout=stdout,
             stderr=stderr,
             run_dir=run_dir,
@@ -152,9 +191,6 @@ class AnsibleRunner:
             calls=calls[calls_before:] if len(calls) >= calls_before else calls,
             listings=listings[listings_before:] if len(listings) >= listings_before else listings,
         )
-        if timed_out:
-            raise PlaybookTimeout(result.describe(f"killed after the {timeout:g}s timeout"))
-        return result
 
     def _calls(self, world: WorldLike | None) -> list[Any]:
         if self.emulator is None:
