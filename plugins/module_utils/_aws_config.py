@@ -10,7 +10,6 @@ says so by returning None and the caller asks botocore, on the path that calls A
 
 from __future__ import annotations
 
-import configparser
 import os
 from typing import Mapping
 
@@ -42,6 +41,8 @@ def _path(variable: str, default: str) -> str:
 def _read(path: str) -> dict[str, dict[str, str]]:
     if not os.path.isfile(path):
         return {}
+    import configparser
+
     parser = configparser.RawConfigParser()
     try:
         parser.read([path])

@@ -14,7 +14,6 @@ tests/unit/plugins/module_utils/test_botocore_rules.py holds each against botoco
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import re
 from datetime import datetime, timezone
@@ -46,6 +45,8 @@ def endpoint_is_valid(endpoint: str) -> bool:
     if not host or len(host) > 255:
         return False
     if ":" in host:
+        import ipaddress
+
         try:
             ipaddress.IPv6Address(host.split("%", 1)[0])
         except ValueError:

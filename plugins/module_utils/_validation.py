@@ -11,26 +11,25 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
-import unicodedata
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
-# Patterns and bounds from the STS API reference (the same ones botocore's service model carries).
+# Patterns (matched through re's own cache: compiled on first use, not at import in every forked worker) and
+# bounds from the STS API reference (the same ones botocore's service model carries).
 # Their \w is ASCII, as in Java ("upper- and lower-case alphanumeric characters"), hence re.ASCII.
-_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
-_TOKEN = re.compile(r"[0-9]{6}")
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
-_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
-_SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
-_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}")
+_SERIAL = r"[\w+=/:,.@-]{9,256}"
+_TOKEN = r"[0-9]{6}"
+_SESSION_NAME = r"[\w+=,.@-]{2,64}"
+_EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
+_SOURCE_IDENTITY = r"[\w+=,.@-]{2,64}"
+_ROLE_ARN = r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"
+_POLICY_ARN = r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}"
 # Tag keys and values: letters, separators, numbers and _.:/=+-@ (STS's [\p{L}\p{Z}\p{N}_.:/=+\-@]);
 # not tabs or line breaks, which are control characters, not separators.
 _TAG_CATEGORIES = ("L", "Z", "N")
 _TAG_SYMBOLS = frozenset("_.:/=+-@")
-_POLICY_CHARS = re.compile(r"[\t\n\r\x20-\xff]+")
+_POLICY_CHARS = r"[\t\n\r\x20-\xff]+"
 
 SESSION_DURATION = (900, 129600)
 ROLE_DURATION = (900, 43200)
@@ -59,7 +58,7 @@ def mfa_token(value: Any) -> str | None:
             "mfa_token",
             "was given as a number and lost its leading zeros; quote it so it stays a string, e.g. '012345'",
         )
-    if not _TOKEN.fullmatch(text):
+    if not re.fullmatch(_TOKEN, text):
         digits = text.isascii() and text.isdigit()
         shape = f"{len(text)} digits" if digits else f"{len(text)} characters, not all digits"
         raise _fail("mfa_token", f"must be exactly the 6 digits your MFA device shows; got {shape}")
@@ -69,7 +68,7 @@ def mfa_token(value: Any) -> str | None:
 def mfa_serial_number(value: str | None) -> str | None:
     if not value:
         return None
-    if not _SERIAL.fullmatch(value):
+    if not re.fullmatch(_SERIAL, value, re.ASCII):
         raise _fail(
             "mfa_serial_number",
             "must be 9-256 characters of letters, digits and +=/:,.@_- : the MFA device's ARN "
@@ -79,7 +78,7 @@ def mfa_serial_number(value: str | None) -> str | None:
 
 
 def role_arn(value: str | None, option: str = "role_arn") -> str:
-    if not value or not _ROLE_ARN.fullmatch(value) or len(value) > 2048:
+    if not value or not re.fullmatch(_ROLE_ARN, value) or len(value) > 2048:
         raise _fail(option, "must be a role ARN such as arn:aws:iam::123456789012:role/NAME")
     return value
 
@@ -87,7 +86,7 @@ def role_arn(value: str | None, option: str = "role_arn") -> str:
 def role_session_name(value: str | None) -> str | None:
     if value is None:
         return None
-    if not _SESSION_NAME.fullmatch(value):
+    if not re.fullmatch(_SESSION_NAME, value, re.ASCII):
         raise _fail("role_session_name", "must be 2-64 characters of letters, digits and +=,.@_-")
     return value
 
@@ -110,7 +109,7 @@ def duration_seconds(value: Any, bounds: tuple[int, int], option: str = "duratio
 def external_id(value: str | None) -> str | None:
     if value is None:
         return None
-    if not _EXTERNAL_ID.fullmatch(value):
+    if not re.fullmatch(_EXTERNAL_ID, value, re.ASCII):
         raise _fail("external_id", "must be 2-1224 characters of letters, digits and +=,.@:/_-")
     return value
 
@@ -118,7 +117,7 @@ def external_id(value: str | None) -> str | None:
 def source_identity(value: str | None) -> str | None:
     if value is None:
         return None
-    if not _SOURCE_IDENTITY.fullmatch(value) or value.lower().startswith("aws:"):
+    if not re.fullmatch(_SOURCE_IDENTITY, value, re.ASCII) or value.lower().startswith("aws:"):
         raise _fail(
             "source_identity", "must be 2-64 characters of letters, digits and +=,.@_- and not start with 'aws:'"
         )
@@ -146,7 +145,7 @@ def policy(value: Any) -> str | None:
         raise _fail("policy", "holds a value JSON can't hold (a date, a set, ...) or is nested too deeply") from None
     if len(text) > POLICY_MAX_CHARS:
         raise _fail("policy", f"is {len(text)} characters once compacted; STS allows {POLICY_MAX_CHARS}")
-    if not _POLICY_CHARS.fullmatch(text):
+    if not re.fullmatch(_POLICY_CHARS, text):
         raise _fail("policy", "may hold only printable Latin-1 characters, tabs and newlines")
     return text
 
@@ -157,12 +156,14 @@ def policy_arns(values: list[str] | None) -> list[str] | None:
     if len(values) > MAX_POLICY_ARNS:
         raise _fail("policy_arns", f"takes at most {MAX_POLICY_ARNS} managed policy ARNs, got {len(values)}")
     for value in values:
-        if not _POLICY_ARN.fullmatch(value or "") or len(value) > 2048:
+        if not re.fullmatch(_POLICY_ARN, value or "") or len(value) > 2048:
             raise _fail("policy_arns", f"'{value}' is not a managed policy ARN (arn:aws:iam::ACCOUNT:policy/NAME)")
     return list(values)
 
 
 def _tag_text_ok(text: str, low: int, high: int) -> bool:
+    import unicodedata
+
     return low <= len(text) <= high and all(
         unicodedata.category(char)[0] in _TAG_CATEGORIES or char in _TAG_SYMBOLS for char in text
     )
@@ -213,6 +214,8 @@ def mfa_token_command(value: Any) -> list[str] | None:
         return None
     if not isinstance(value, str):
         raise _fail("mfa_token_command", "must be a command line as a string")
+    import shlex
+
     try:
         argv = shlex.split(value)
     except ValueError as error:

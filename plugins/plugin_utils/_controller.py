@@ -10,13 +10,28 @@ task, the person at the terminal is asked once.
 
 from __future__ import annotations
 
+from typing import Any, ContextManager, Sequence
+
 from ansible.errors import AnsibleError
 from ansible.utils.display import Display
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import Controller
-from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
-from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
+
+
+# The lock and the command runner are loaded when a miss needs them: a forked worker that only hits the
+# cache compiles neither (Ansible's collection loader compiles a collection's modules in every worker).
+def _device_lock(name: str) -> ContextManager[Any]:
+    from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+
+    return device_lock(name)
+
+
+def _run_token_command(argv: Sequence[str]) -> str:
+    from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
+
+    return run_token_command(argv)
+
 
 def ask_on_terminal(serial: str, reason: str | None) -> str:
     """The code typed at the controller's terminal, not echoed; NoTerminal at once when there is none."""
@@ -33,4 +48,4 @@ def ask_on_terminal(serial: str, reason: str | None) -> str:
     return (answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)).strip()
 
 
-CONTROLLER = Controller(lock=device_lock, read_code=run_token_command, ask_code=ask_on_terminal)
+CONTROLLER = Controller(lock=_device_lock, read_code=_run_token_command, ask_code=ask_on_terminal)
