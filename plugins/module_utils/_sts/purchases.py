@@ -16,7 +16,9 @@ from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_cal
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache
 from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import SIGNER_FIELD, RoleEntry, SessionEntry
+from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest
 
 CHAINED_ROLE_MAX = 3600
 # botocore's standard retry mode waits at most this long between attempts.
@@ -24,19 +26,46 @@ MAX_BACKOFF = 20
 ROOT_SESSION_MAX = 3600
 
 
-def _call(connection: Connection, credentials: Credentials, operation: str, target: str | None, **arguments: Any) -> Any:
+class Sending:
+    """Whether a call's request has left for AWS: botocore's before-send event says so, request by request."""
+
+    def __init__(self) -> None:
+        self.sent = False
+
+    def __call__(self, **_event: Any) -> None:
+        self.sent = True
+
+
+def _call(
+    connection: Connection,
+    credentials: Credentials,
+    operation: str,
+    target: str | None,
+    sending: Sending | None = None,
+    **arguments: Any,
+) -> Any:
     """One STS call; botocore's failures become AwsCallError, anything else is a bug and shows as one."""
     exceptions = require_botocore().exceptions
     client = connection.client("sts", credentials)
     method = {"GetSessionToken": "get_session_token", "AssumeRole": "assume_role"}.get(operation, "get_caller_identity")
+    if sending is not None:
+        client.meta.events.register("before-send.sts", sending, unique_id=f"mfa-aws-sending-{id(sending)}")
     try:
         return getattr(client, method)(**arguments)
     except (exceptions.BotoCoreError, exceptions.ClientError) as error:
         raise aws_call_error(error, operation, target) from error
+    finally:
+        if sending is not None:
+            client.meta.events.unregister("before-send.sts", unique_id=f"mfa-aws-sending-{id(sending)}")
 
 
 def _call_with_code(
-    connection: Connection, credentials: Credentials, operation: str, target: str | None, **arguments: Any
+    connection: Connection,
+    credentials: Credentials,
+    operation: str,
+    target: str | None,
+    sending: Sending,
+    **arguments: Any,
 ) -> Any:
     """A call carrying an MFA code, which AWS accepts once: botocore must not resend it after an error that may
     have come after AWS checked the code (a server error, a lost answer). So its client makes one attempt, and
@@ -45,7 +74,7 @@ def _call_with_code(
     once, attempt = connection._replace(retries=0), 0
     while True:
         try:
-            return _call(once, credentials, operation, target, **arguments)
+            return _call(once, credentials, operation, target, sending, **arguments)
         except AwsCallError as error:
             if not error.retryable or attempt >= connection.retries:
                 raise
@@ -61,11 +90,21 @@ def caller_arn(connection: Connection, credentials: Credentials) -> str:
 class SessionPurchase(SessionEntry):
     """GetSessionToken, and the identity of the session it bought."""
 
+    def __init__(self, request: SessionRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
+        super().__init__(request, signer, cache)
+        #: Whether the coded request left for AWS: a Ctrl-C before it did leaves the code unspent.
+        self.sending = Sending()
+
+    def was_sent(self) -> bool:
+        return self.sending.sent
+
     def precheck(self) -> None:
         # AWS gives root's sessions an hour whatever is asked; say so rather than return a shorter session.
         duration = self._request.duration
-        if duration and duration > ROOT_SESSION_MAX and caller_arn(self._request.connection, self._signer).endswith(
-            ":root"
+        if (
+            duration
+            and duration > ROOT_SESSION_MAX
+            and caller_arn(self._request.connection, self._signer).endswith(":root")
         ):
             raise MfaAwsError(
                 f"duration_seconds: {duration} is over AWS's limit of {ROOT_SESSION_MAX} for sessions of the "
@@ -78,8 +117,12 @@ class SessionPurchase(SessionEntry):
             arguments.update(SerialNumber=self._request.code.serial, TokenCode=code)
         if self._request.duration:
             arguments["DurationSeconds"] = self._request.duration
-        call = _call_with_code if code else _call
-        answer = call(self._request.connection, self._signer, self.operation, None, **arguments)
+        if code:
+            answer = _call_with_code(
+                self._request.connection, self._signer, self.operation, None, self.sending, **arguments
+            )
+        else:
+            answer = _call(self._request.connection, self._signer, self.operation, None, **arguments)
         response = {"Credentials": answer["Credentials"]}
         self._keep(response)
         return response
@@ -107,6 +150,13 @@ class SessionPurchase(SessionEntry):
 class RolePurchase(RoleEntry):
     """AssumeRole; the response is cached with its signer's digest."""
 
+    def __init__(self, request: RoleRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
+        super().__init__(request, signer, cache)
+        self.sending = Sending()
+
+    def was_sent(self) -> bool:
+        return self.sending.sent
+
     def precheck(self) -> None:
         # AWS caps role chaining at an hour; asking who signs costs no code, a refused AssumeRole may.
         duration = self._request.arguments.get("DurationSeconds") or 0
@@ -130,6 +180,7 @@ class RolePurchase(RoleEntry):
             self._signer,
             self.operation,
             self._request.role_arn,
+            self.sending if code else None,
             RoleArn=self._request.role_arn,
             **arguments,
         )

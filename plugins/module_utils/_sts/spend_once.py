@@ -44,6 +44,9 @@ class Purchase(Protocol):
     def buy(self, code: str | None) -> dict[str, Any]:
         """The call, with this code; raises AwsCallError, whose `judged` says whether AWS saw the code."""
 
+    def was_sent(self) -> bool:
+        """Whether buy's request left for AWS (with its code)."""
+
 
 class SpendOnce:
     """The protocol over one device's record of codes sent (None when the request names no device)."""
@@ -145,6 +148,11 @@ class SpendOnce:
             if error.judged:
                 spent.record(code, purchase.cache_key, error=str(error))
             else:
+                spent.forget(code)
+            raise
+        except BaseException:
+            # Interrupted (Ctrl-C) before the request left: the code was not spent and may be used again.
+            if not purchase.was_sent():
                 spent.forget(code)
             raise
 

@@ -31,6 +31,8 @@ class FakePurchase:
     failure: AwsCallError | None = None
     refuse_precheck: bool = False
     refusals: int = 0
+    interrupted_before_sending: bool = False
+    interrupted_after_sending: bool = False
     sent: list[str | None] = field(default_factory=list)
 
     def cached(self, window: int) -> dict[str, Any] | None:
@@ -41,10 +43,17 @@ class FakePurchase:
             raise MfaAwsError("duration_seconds: over AWS's limit")
 
     def buy(self, code: str | None) -> dict[str, Any]:
+        if self.interrupted_before_sending:
+            raise KeyboardInterrupt
         self.sent.append(code)
+        if self.interrupted_after_sending:
+            raise KeyboardInterrupt
         if self.failure:
             raise self.failure
         return BOUGHT
+
+    def was_sent(self) -> bool:
+        return bool(self.sent)
 
 
 class FakeClock:
@@ -256,3 +265,15 @@ def test_a_typed_code_already_sent_or_malformed_is_asked_for_again_unsent(spent)
     SpendOnce(spent, read_code=None, ask_code=terminal).obtain(purchase, ASK)
     assert purchase.sent == ["222222"]
     assert "already sent" in terminal.asked[1] and "mfa_token" in terminal.asked[2]
+
+
+def test_a_ctrl_c_before_the_request_left_leaves_the_code_unspent(spent):
+    with pytest.raises(KeyboardInterrupt):
+        protocol(spent).obtain(FakePurchase(interrupted_before_sending=True), GIVEN)
+    assert spent.lookup("123456") is None
+
+
+def test_a_ctrl_c_after_the_request_left_keeps_the_code_spent(spent):
+    with pytest.raises(KeyboardInterrupt):
+        protocol(spent).obtain(FakePurchase(interrupted_after_sending=True), GIVEN)
+    assert spent.lookup("123456")["key"] == "this-request"
