@@ -100,3 +100,16 @@ def test_a_code_that_never_reached_aws_can_be_sent_once_the_cause_is_fixed(ansib
     throttled.assert_failed(match="throttled")
     result = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
     assert [call.outcome for call in result.calls if call.coded] == ["ok"]
+
+
+def test_awss_error_keeps_its_traceback_where_ansible_shows_tracebacks(ansible, world):
+    """As a module's: ansible-core up to 2.18 shows it at -vvv, 2.19 and later with ANSIBLE_DISPLAY_TRACEBACK=error."""
+    wrong = [f"{(int(world.totp()) + shift) % 1000000:06d}" for shift in (500000, 600000)]
+    quiet = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, wrong[0]))
+    assert quiet.count(coded=True) == 1
+    assert "Traceback" not in quiet.output and "ClientError" not in quiet.output
+    shown = {"ANSIBLE_DISPLAY_TRACEBACK": "error"}
+    loud = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, wrong[1]), verbosity=3, env=shown)
+    assert loud.count(coded=True) == 1
+    assert "Traceback (most recent call last)" in loud.output and "botocore.exceptions.ClientError" in loud.output
+    assert world.secret_access_key not in loud.output
