@@ -36,7 +36,7 @@ def guide_blocks() -> dict[str, str]:
     """The guide's fenced blocks that open with a `# name` comment line, by that name."""
     blocks = {}
     for body in re.findall(r"^```[a-z]+\n(.*?)^```", GUIDE.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL):
-        first, _, rest = body.partition("\n")
+        first, rest = body.split("\n", 1)
         if first.startswith("# "):
             blocks[first[2:].strip()] = rest
     return blocks

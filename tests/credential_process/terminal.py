@@ -84,7 +84,7 @@ def run_on_terminal(
             if time.monotonic() > deadline:
                 os.killpg(process.pid, signal.SIGKILL)
                 raise AssertionError(f"{argv[0]} still running after {timeout:g}s; screen so far:\n{screen.decode()}")
-            ready, _, _ = select.select([master], [], [], 0.1)
+            ready = select.select([master], [], [], 0.1)[0]
             chunk = b""
             if ready:
                 try:

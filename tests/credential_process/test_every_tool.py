@@ -22,7 +22,7 @@ def test_boto3_asks_once_then_five_processes_ask_nothing_and_call_nothing_then_t
     assert len(world.calls(action="GetSessionToken", coded=True)) == 1
     calls = len(world.calls())
 
-    for _ in range(5):
+    for _run in range(5):
         again = run_on_terminal(boto3_lists_buckets("alice"), setup.env)
         assert (again.rc, again.prompts) == (0, 0), again.describe()
         assert json.loads(again.stdout) == sorted(world.buckets)
@@ -39,7 +39,7 @@ def test_the_aws_cli_on_a_role_profile_asks_once_then_boto3_asks_nothing(setup, 
     assert json.loads(cli.stdout) == sorted(admin.buckets)
     assert [(call.action, call.coded, call.role_arn) for call in world.calls()] == [("AssumeRole", True, admin.arn)]
 
-    for _ in range(5):
+    for _run in range(5):
         again = run_on_terminal(boto3_lists_buckets("admin-mfa"), setup.env)
         assert (again.rc, again.prompts) == (0, 0), again.describe()
         assert json.loads(again.stdout) == sorted(admin.buckets)

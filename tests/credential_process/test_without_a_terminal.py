@@ -14,7 +14,14 @@ GUARD = 120
 def detached(argv, env):
     """Run without a controlling terminal and with nothing on stdin, as cron or a CI job runs a tool."""
     return subprocess.run(
-        argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=GUARD, start_new_session=True
+        argv,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        start_new_session=True,
+        check=False,
     )
 
 
