@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from tests.credential_process.tools import boto3_lists_buckets, program
+from tests.harness.paths import PYTHON
 
 # A guard, not a measure: a run that waited for an answer would never end.
 GUARD = 120
@@ -117,4 +118,14 @@ def test_bad_input_is_one_line_before_any_call(setup, world, args, says):
     line = one_line(run.stderr)
     assert line.startswith("mfa-aws-credentials: ") and says in line
     assert world.secret_access_key not in line
+    assert world.calls() == []
+
+
+def test_a_python_without_ansible_core_is_one_line_naming_the_fix(setup, world):
+    # -S: no site-packages, so neither ansible-core nor botocore can be imported.
+    run = detached([str(PYTHON), "-S", str(setup.program), "--profile", "alice-keys"], setup.env)
+    assert run.returncode != 0
+    assert run.stdout == ""
+    line = one_line(run.stderr)
+    assert "can't import ansible" in line and "credential_process = /path/to/python" in line
     assert world.calls() == []

@@ -1,0 +1,47 @@
+"""The program from the built tarball, installed as users install it: it finds its collection from its own path."""
+
+import json
+import os
+import stat
+import subprocess
+
+from tests.credential_process.tools import boto3_lists_buckets
+from tests.harness import REPO_ROOT
+
+
+def test_the_installed_program_serves_boto3(ansible, setup, world, tmp_path):
+    dist, installed = tmp_path / "dist", tmp_path / "installed"
+    built = ansible.run_cli("ansible-galaxy", "collection", "build", str(REPO_ROOT), "--output-path", str(dist))
+    assert built.rc == 0, built.describe("ansible-galaxy collection build failed")
+    tarball = next(dist.glob("mfa-aws-*.tar.gz"))
+    done = ansible.run_cli("ansible-galaxy", "collection", "install", str(tarball), "-p", str(installed), "--force")
+    assert done.rc == 0, done.describe("ansible-galaxy collection install failed")
+    program = installed / "ansible_collections" / "mfa" / "aws" / "bin" / "mfa-aws-credentials"
+    assert os.stat(program).st_mode & stat.S_IXUSR
+
+    script = tmp_path / "print-code"
+    script.write_text(f"#!/bin/sh\necho {world.totp()}\n")
+    script.chmod(0o700)
+    line = f"credential_process = {program} --profile alice-keys --token-command {script}"
+    config = "\n".join(
+        line if entry.startswith("credential_process") and entry.endswith("--profile alice-keys") else entry
+        for entry in setup.config.splitlines()
+    )
+    assert line in config
+    with open(setup.env["AWS_CONFIG_FILE"], "w", encoding="utf-8") as file:
+        file.write(config)
+    # Nothing points at a collection: no ANSIBLE_COLLECTIONS_PATH, and the checkout's tree is not on the path.
+    env = {name: value for name, value in setup.env.items() if name != "ANSIBLE_COLLECTIONS_PATH"}
+    run = subprocess.run(
+        boto3_lists_buckets("alice"),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == sorted(world.buckets)
+    assert len(world.calls(coded=True)) == 1
