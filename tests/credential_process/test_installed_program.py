@@ -6,17 +6,11 @@ import stat
 import subprocess
 
 from tests.credential_process.tools import boto3_lists_buckets
-from tests.harness import REPO_ROOT
+from tests.harness.tarball import build_and_install
 
 
 def test_the_installed_program_serves_boto3(ansible, setup, world, tmp_path):
-    dist, installed = tmp_path / "dist", tmp_path / "installed"
-    built = ansible.run_cli("ansible-galaxy", "collection", "build", str(REPO_ROOT), "--output-path", str(dist))
-    assert built.rc == 0, built.describe("ansible-galaxy collection build failed")
-    tarball = next(dist.glob("mfa-aws-*.tar.gz"))
-    done = ansible.run_cli("ansible-galaxy", "collection", "install", str(tarball), "-p", str(installed), "--force")
-    assert done.rc == 0, done.describe("ansible-galaxy collection install failed")
-    program = installed / "ansible_collections" / "mfa" / "aws" / "bin" / "mfa-aws-credentials"
+    program = build_and_install(ansible, tmp_path) / "bin" / "mfa-aws-credentials"
     assert os.stat(program).st_mode & stat.S_IXUSR
 
     script = tmp_path / "print-code"
