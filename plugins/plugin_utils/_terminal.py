@@ -45,10 +45,7 @@ def ask_on_tty(serial: str, reason: str | None) -> str:
     except OSError:
         raise NoTerminal("no terminal") from None
     try:
-        try:
-            saved = termios.tcgetattr(descriptor)
-        except termios.error:
-            raise NoTerminal("no terminal") from None
+        saved = termios.tcgetattr(descriptor)
         hidden = list(saved)
         hidden[3] &= ~termios.ECHO
         # Echo goes off before the prompt is shown, so nothing typed after it is flushed or echoed.
@@ -59,6 +56,9 @@ def ask_on_tty(serial: str, reason: str | None) -> str:
         finally:
             termios.tcsetattr(descriptor, termios.TCSADRAIN, saved)
             _write(descriptor, "\n")
+    except (OSError, termios.error):
+        # Not a terminal after all, or it went away (the window was closed) while asking.
+        raise NoTerminal("no terminal") from None
     finally:
         os.close(descriptor)
 
