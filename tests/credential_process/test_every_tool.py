@@ -71,7 +71,11 @@ def test_the_program_prints_botocores_document_and_no_secret_elsewhere(setup, wo
 def test_a_code_refused_at_the_prompt_is_asked_for_again_with_the_reason(setup, world):
     # Five digits, then a code four steps old (AWS refuses it), then the current one.
     answers = iter([lambda: "12345", lambda: world.totp(-4), world.totp])
-    run = run_on_terminal(program(setup.program, "--profile", "alice-keys"), setup.env, answer=lambda: next(answers)())
+
+    def answer():
+        return next(answers)()
+
+    run = run_on_terminal(program(setup.program, "--profile", "alice-keys"), setup.env, answer=answer)
     assert (run.rc, run.prompts) == (0, 3), run.describe()
     assert "mfa_token: must be exactly the 6 digits" in run.screen
     assert "MultiFactorAuthentication failed" in run.screen
