@@ -19,6 +19,7 @@ REQUIRED = (
     "FILES.json",
     "README.md",
     "docs/guide.md",
+    "bin/mfa-aws-credentials",
     "meta/runtime.yml",
     "meta/execution-environment.yml",
     "meta/ee-requirements.txt",

@@ -32,6 +32,14 @@ class Terminal:
         #: The device serial of each prompt seen, in order.
         self.prompts: list[str] = []
 
+    @staticmethod
+    def _when_listening(controller: int, deadline: float) -> None:
+        """Wait, as a person would, until the prompt reads: Ansible turns echo off, then discards what was typed
+        ahead, then reads; a key pressed before that would be lost."""
+        while termios.tcgetattr(controller)[3] & termios.ECHO and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+
     def run(self, command: Sequence[str], *, env: Mapping[str, str], cwd: Path, timeout: float) -> tuple[int, str]:
         """(exit status, everything the command wrote to the terminal)."""
         controller, worker = os.openpty()
@@ -74,6 +82,7 @@ class Terminal:
                         self.prompts.append(match.group(1))
                         answer = self.answers.pop(0) if self.answers else ""
                         answer = answer() if callable(answer) else answer
+                        self._when_listening(controller, deadline)
                         os.write(controller, answer.encode() + b"\r")
                 elif process.poll() is not None:
                     break

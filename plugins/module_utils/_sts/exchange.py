@@ -66,14 +66,35 @@ def _open_cache(directory: str) -> CredentialFileCache:
         raise MfaAwsError(f"cache_dir {directory} can't be used: {error.strerror or error}") from None
 
 
+def _hit(
+    request: SessionRequest | RoleRequest, signer: Credentials, store: CredentialFileCache | None
+) -> dict[str, Any] | None:
+    """The cache entry that answers this request with time left, or None."""
+    entry = (
+        SessionEntry(request, signer, store)
+        if isinstance(request, SessionRequest)
+        else RoleEntry(request, signer, store)
+    )
+    hit = entry.cached(REUSE_WINDOW)
+    return hit if hit is not None and entry.is_complete(hit) else None
+
+
+def cached_credentials(request: SessionRequest | RoleRequest) -> ExchangeResult | None:
+    """What the cache already holds for this request, with time left: no lock, no call, no code."""
+    if not request.cache.enabled:
+        return None
+    store = _open_cache(request.cache.directory)
+    hit = _hit(request, request.connection.source_credentials(), store)
+    return ExchangeResult.from_response(hit, True, store.warnings) if hit is not None else None
+
+
 def _exchange(request: SessionRequest | RoleRequest, signer: Credentials, *, controller: Controller) -> ExchangeResult:
     # cache: false keeps credentials off the disk and leaves cache_dir alone, whether it can be written or not.
     store = _open_cache(request.cache.directory) if request.cache.enabled else None
     warnings = store.warnings if store is not None else []
     for_session = isinstance(request, SessionRequest)
-    entry = SessionEntry(request, signer, store) if for_session else RoleEntry(request, signer, store)
-    hit = entry.cached(REUSE_WINDOW)
-    if hit is not None and entry.is_complete(hit):
+    hit = _hit(request, signer, store)
+    if hit is not None:
         return ExchangeResult.from_response(hit, True, warnings)
     # A miss: what buys credentials is loaded only now.
     from ansible_collections.mfa.aws.plugins.module_utils._private_files import runtime_dir

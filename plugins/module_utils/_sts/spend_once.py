@@ -112,7 +112,8 @@ class SpendOnce:
             try:
                 code = check.mfa_token(ask_code(serial, reason))
             except NoTerminal:
-                raise MfaAwsError(
+                # Still a NoTerminal, so a front end that is not a playbook can say it in its own words.
+                raise NoTerminal(
                     f"{purchase.operation} needs an MFA code and no cached credentials are left, and there is no "
                     "terminal to ask on: set mfa_token, e.g. mfa_token: \"{{ mfa_code }}\" with ansible-playbook "
                     "-e mfa_code=123456, or mfa_token_command"

@@ -1,0 +1,118 @@
+# Copyright: mfa.aws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""credential_process: a profile of the shared config in, the JSON document botocore reads out.
+
+For the collection's own use, by bin/mfa-aws-credentials. botocore runs the program a profile's
+credential_process names and reads its output; the program reads another profile (the IAM user's keys and
+mfa_serial, or a role with source_profile and mfa_serial) and goes through the exchange the plugins use,
+with their cache, lock and record of codes sent: a session a playbook bought serves every AWS tool, and
+one bought here serves the playbooks.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, MutableMapping
+
+from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, NoTerminal
+from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_config
+from ansible_collections.mfa.aws.plugins.module_utils._specs import (
+    ASSUME_ROLE_OPTIONS,
+    MODULE_ONLY_OPTIONS,
+    SESSION_OPTIONS,
+)
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import (
+    Controller,
+    assume_role,
+    cached_credentials,
+    get_session_token,
+)
+from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest
+from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
+
+#: Set in the program's environment, which botocore and mfa_token_command inherit: a program started,
+#: however indirectly, by another one (a profile loop, or a token command that runs an AWS tool) would wait
+#: forever for the lock its parent holds, so it stops at once.
+NESTED_MARK = "MFA_AWS_CREDENTIAL_PROCESS"
+
+SESSION_PROCESS_OPTIONS = SESSION_OPTIONS.without(MODULE_ONLY_OPTIONS)
+ROLE_PROCESS_OPTIONS = ASSUME_ROLE_OPTIONS.without(MODULE_ONLY_OPTIONS)
+
+
+def enter(environ: MutableMapping[str, str]) -> None:
+    """Refuse to run inside another run of the program; mark the environment for the ones it starts."""
+    if environ.get(NESTED_MARK):
+        raise MfaAwsError(
+            "started by another mfa-aws-credentials (a profile that leads back to a credential_process, or a "
+            "token command that runs an AWS tool): --profile must name the profile with the IAM user's keys"
+        )
+    environ[NESTED_MARK] = "1"
+
+
+def _settings(name: str) -> dict[str, Any]:
+    return profile_config(Connection(profile=name))
+
+
+def _refuse_loop(name: str, settings: Mapping[str, Any], named_by: str) -> None:
+    if "credential_process" in settings:
+        raise MfaAwsError(
+            f"{named_by} {name} has a credential_process of its own, which would run this program again: "
+            "name the profile that holds the IAM user's keys and mfa_serial, not the one that runs this program"
+        )
+
+
+def _no_device(name: str) -> MfaAwsError:
+    return MfaAwsError(
+        f"profile {name} has no mfa_serial: set mfa_serial = arn:aws:iam::ACCOUNT:mfa/NAME in it (a profile "
+        "without MFA needs no credential_process: botocore reads it as it is)"
+    )
+
+
+def _role(params: Mapping[str, Any], name: str, controller: Controller) -> ExchangeResult:
+    """The role's cached credentials; else the user's cached MFA session signs AssumeRole; else the code does."""
+    role = RoleRequest.from_params(params)
+    if not role.code.serial:
+        raise _no_device(name)
+    cached = cached_credentials(role)
+    if cached is not None:
+        return cached
+    # The session the many-role lookup and sts_mfa_session leave, keyed as they key it.
+    session = cached_credentials(SessionRequest.from_params({**params, "duration_seconds": None}, identify=False))
+    if session is not None:
+        return assume_role(role.with_signer(session.credentials), controller=controller.without_codes())
+    return assume_role(role, controller=controller)
+
+
+def credentials(options: Mapping[str, Any], *, controller: Controller) -> ExchangeResult:
+    """Credentials for the profile `options["profile"]` names, from raw options as the plugins name them."""
+    name = options.get("profile")
+    if not name:
+        raise MfaAwsError("--profile: required, the profile with the IAM user's keys and mfa_serial, or a role's")
+    settings = _settings(name)
+    _refuse_loop(name, settings, "profile")
+    try:
+        if "role_arn" in settings:
+            if settings.get("source_profile"):
+                _refuse_loop(settings["source_profile"], _settings(settings["source_profile"]), "source_profile")
+            return _role(ROLE_PROCESS_OPTIONS.validate(options), name, controller)
+        request = SessionRequest.from_params(SESSION_PROCESS_OPTIONS.validate(options))
+        if not request.code.serial:
+            raise _no_device(name)
+        return get_session_token(request, controller=controller)
+    except NoTerminal:
+        raise NoTerminal(
+            f"profile {name} needs an MFA code (no cached credentials are left) and there is no terminal to ask "
+            "on: run the AWS tool once from a terminal, or add --token-command to the credential_process line"
+        ) from None
+
+
+def document(result: ExchangeResult) -> dict[str, Any]:
+    """What botocore's credential_process provider reads (Version 1)."""
+    issued = result.as_dict()
+    return {
+        "Version": 1,
+        "AccessKeyId": issued["access_key"],
+        "SecretAccessKey": issued["secret_key"],
+        "SessionToken": issued["session_token"],
+        "Expiration": issued["expiration"],
+    }

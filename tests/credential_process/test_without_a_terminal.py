@@ -1,0 +1,131 @@
+"""Where no one can be asked (cron, CI), and on bad input: one line on stderr, nothing on stdout, no code spent."""
+
+import json
+import subprocess
+
+import pytest
+
+from tests.credential_process.tools import boto3_lists_buckets, program
+from tests.harness.paths import PYTHON
+
+# A guard, not a measure: a run that waited for an answer would never end.
+GUARD = 120
+
+
+def detached(argv, env):
+    """Run without a controlling terminal and with nothing on stdin, as cron or a CI job runs a tool."""
+    return subprocess.run(
+        argv,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        start_new_session=True,
+        check=False,
+    )
+
+
+def one_line(stderr):
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_a_code_due_without_a_terminal_fails_at_once_in_one_line(setup, world):
+    run = detached(program(setup.program, "--profile", "alice-keys"), setup.env)
+    assert run.returncode != 0
+    assert run.stdout == ""
+    line = one_line(run.stderr)
+    assert line.startswith("mfa-aws-credentials: profile alice-keys needs an MFA code")
+    assert "no terminal" in line and "--token-command" in line
+    assert world.calls() == []
+
+
+def test_boto3_without_a_terminal_fails_with_the_programs_line(setup, world):
+    run = detached(boto3_lists_buckets("alice"), setup.env)
+    assert run.returncode != 0
+    assert run.stdout == ""
+    # botocore puts the program's stderr in its own error.
+    assert run.stderr.count("mfa-aws-credentials: profile alice-keys needs an MFA code") == 1
+    assert world.calls() == []
+
+
+def with_token_command(setup, command):
+    """The guide's profiles, alice's credential_process line given --token-command."""
+    config = setup.config.replace("--profile alice-keys", f"--profile alice-keys --token-command '{command}'")
+    assert config != setup.config
+    with open(setup.env["AWS_CONFIG_FILE"], "w", encoding="utf-8") as file:
+        file.write(config)
+
+
+def test_token_command_gives_the_code_without_a_terminal(setup, world, tmp_path):
+    script = tmp_path / "print-code"
+    script.write_text(f"#!/bin/sh\necho {world.totp()}\n")
+    script.chmod(0o700)
+    with_token_command(setup, str(script))
+    run = detached(boto3_lists_buckets("alice"), setup.env)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == sorted(world.buckets)
+    assert len(world.calls(coded=True)) == 1
+
+
+def test_a_token_command_that_runs_an_aws_tool_on_the_same_profile_fails_rather_than_wait_on_the_lock(setup, world):
+    # The inner program would wait for the lock the outer one holds while the command runs.
+    command = "aws sts get-caller-identity --profile alice"
+    run = detached(program(setup.program, "--profile", "alice-keys", "--token-command", command), setup.env)
+    assert run.returncode != 0
+    assert run.stdout == ""
+    assert one_line(run.stderr) == "mfa-aws-credentials: mfa_token_command: aws exited with status 255"
+    assert world.calls() == []
+
+
+LOOPS = """
+[profile loop]
+role_arn = {role}
+source_profile = alice
+mfa_serial = {serial}
+
+[profile nomfa]
+region = eu-west-1
+"""
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("--profile", "alice"), "profile alice has a credential_process of its own"),
+        (("--profile", "loop"), "source_profile alice has a credential_process of its own"),
+        (("--profile", "nomfa"), "profile nomfa has no mfa_serial"),
+        (("--profile", "nosuch"), "The config profile (nosuch) could not be found"),
+        (("--profile", "alice-keys", "--duration-seconds", "soon"), "duration_seconds"),
+        (("--profile", "admin", "--duration-seconds", "60"), "duration_seconds"),
+        (("--profile", "alice-keys", "--region", "eu west 1"), "region"),
+        (("--profile", "alice-keys", "--endpoint-url", "ftp://example.com"), "endpoint_url"),
+        (("--profile", "alice-keys", "--token-command", "'unclosed"), "mfa_token_command"),
+        (("--duration-seconds", "900"), "the following arguments are required: --profile"),
+    ],
+)
+def test_bad_input_is_one_line_before_any_call(setup, world, args, says):
+    with open(setup.env["AWS_CONFIG_FILE"], "a", encoding="utf-8") as config:
+        config.write(LOOPS.format(role=world.roles["admin"].arn, serial=world.mfa_serial))
+    with open(setup.env["AWS_SHARED_CREDENTIALS_FILE"], "a", encoding="utf-8") as credentials:
+        credentials.write(f"\n[nomfa]\naws_access_key_id = {world.access_key_id}\n")
+        credentials.write(f"aws_secret_access_key = {world.secret_access_key}\n")
+    run = detached(program(setup.program, *args), setup.env)
+    assert run.returncode != 0
+    assert run.stdout == ""
+    line = one_line(run.stderr)
+    assert line.startswith("mfa-aws-credentials: ") and says in line
+    assert world.secret_access_key not in line
+    assert world.calls() == []
+
+
+def test_a_python_without_ansible_core_is_one_line_naming_the_fix(setup, world):
+    # -S: no site-packages, so neither ansible-core nor botocore can be imported.
+    run = detached([str(PYTHON), "-S", str(setup.program), "--profile", "alice-keys"], setup.env)
+    assert run.returncode != 0
+    assert run.stdout == ""
+    line = one_line(run.stderr)
+    assert "can't import ansible" in line and "credential_process = /path/to/python" in line
+    assert world.calls() == []
