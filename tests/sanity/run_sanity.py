@@ -4,7 +4,7 @@ ansible-test only runs from a tree laid out as .../ansible_collections/NAMESPACE
 collection's files (those git tracks, and untracked ones git does not ignore) are copied into such a
 tree in a temporary directory first; local clutter (.venv, caches, test output) never gets there.
 
-    python tests/sanity/run_sanity.py                   # every sanity test, Python 3.11
+    python tests/sanity/run_sanity.py                   # every sanity test, on this script's Python
     python tests/sanity/run_sanity.py --test validate-modules --test pylint
     python tests/sanity/run_sanity.py --keep            # leave the temporary tree for inspection
 
@@ -26,7 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 NAMESPACE, NAME = "mfa", "aws"
-PYTHON_VERSION = "3.11"
+# The Python running this script: ansible-core 2.20 and later need 3.12 or newer, so each release of
+# the matrix (tests/matrix/) checks with its own venv's interpreter.
+PYTHON_VERSION = "{}.{}".format(*sys.version_info[:2])
 STAND_IN = Path(__file__).with_name("get_pip_offline.py")
 # The pip release ansible-test bootstraps into its venvs, when its source can't be read.
 DEFAULT_PIP_VERSION = "24.2"
