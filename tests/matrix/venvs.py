@@ -46,7 +46,8 @@ def interpreter(version: str) -> Path:
         )
         if probe.returncode == 0 and probe.stdout.strip() == version:
             return candidate
-    sys.exit(f"Python {version} was not found: install it (pyenv install {version}) or set MFA_AWS_PYTHON{version.replace('.', '_')}")
+    variable = f"MFA_AWS_PYTHON{version.replace('.', '_')}"
+    sys.exit(f"Python {version} was not found: install it (pyenv install {version}) or set {variable}")
 
 
 def expanded(path: Path) -> str:
@@ -62,7 +63,9 @@ def expanded(path: Path) -> str:
 
 
 def venv_key(python: Path, release: Release) -> str:
-    exact = subprocess.run([str(python), "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True)
+    exact = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
+    )
     material = "\n".join([exact.stdout.strip(), release.requirement, expanded(SMOKE_REQUIREMENTS)])
     return hashlib.sha256(material.encode()).hexdigest()[:12]
 
