@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.playbooks.test_seed_playbooks import cached_secrets
 from tests.runner.awx import doc_block, run_job, survey_variable
 
 HOSTS = 6
@@ -31,16 +32,6 @@ def job(ansible, world, emulator, *, code, fact_storage=False, timeout=300):
         region=world.region,
         timeout=timeout,
     )
-
-
-def session_secrets(ansible):
-    """The secret key and session token the job obtained, read from the cache it wrote."""
-    found = set()
-    for path in (ansible.sandbox.aws_dir / "cli" / "cache").glob("*.json"):
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(entry, dict) and "Credentials" in entry:
-            found |= {entry["Credentials"]["SecretAccessKey"], entry["Credentials"]["SessionToken"]}
-    return found
 
 
 def test_the_credential_type_injects_the_keys_and_the_device():
@@ -70,7 +61,7 @@ def test_with_fact_storage_no_secret_reaches_the_artifacts(ansible, world, emula
     result = job(ansible, world, emulator, code=code, fact_storage=True)
     # The playbook reads the registered result, which must keep working whatever the facts hold.
     assert (result.status, result.rc) == ("successful", 0), result.stdout
-    obtained = session_secrets(ansible)
+    obtained = cached_secrets(ansible)
     assert len(obtained) == 2
     assert (result.artifacts / "fact_cache").is_dir(), "fact storage was not on"
     found = []
@@ -88,7 +79,7 @@ def test_with_fact_storage_no_secret_reaches_the_artifacts(ansible, world, emula
 def test_with_fact_storage_the_events_and_stdout_hold_no_secret(ansible, world, emulator):
     result = job(ansible, world, emulator, code=world.totp(), fact_storage=True)
     assert (result.status, result.rc) == ("successful", 0), result.stdout
-    secrets = session_secrets(ansible) | {world.secret_access_key}
+    secrets = cached_secrets(ansible) | {world.secret_access_key}
     assert len(secrets) == 3
     events = json.dumps(result.events())
     for secret in secrets:
