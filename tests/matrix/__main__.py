@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     print("\n==> matrix")
     for pin, what, seconds, rc in outcomes:
         print(f"    ansible-core {pin:<8} {what:<7} {'passed' if rc == 0 else 'FAILED':<7} {seconds:6.0f} s")
-    return 0 if all(rc == 0 for *_, rc in outcomes) else 1
+    return 0 if all(outcome[-1] == 0 for outcome in outcomes) else 1
 
 
 if __name__ == "__main__":
