@@ -2,8 +2,9 @@
 
 The credential type, the survey and the playbook are read from docs/awx.md, so the page users copy from
 is the page that is tested. The job runs in a child process whose environment is the test sandbox's
-(ansible-runner copies its own process's environment into the job), with the credential's injected
-variables in env/envvars and the survey's answer in env/extravars, where AWX puts them.
+(ansible-runner copies its own process's environment into the job). As AWX does (awx/main/tasks/jobs.py),
+the survey's answer goes in env/extravars and the credential's injected variables in the `envvars`
+argument, which reaches the child on stdin, never on a command line.
 """
 
 import json
@@ -33,7 +34,7 @@ _BLOCK = r"<!-- {name} -->\s*```(?:yaml|json)\n(?P<body>.*?)\n```"
 _RUN_JOB = """
 import json, sys
 import ansible_runner
-options = json.loads(sys.argv[1])
+options = json.load(sys.stdin)
 result = ansible_runner.run(quiet=True, **options)
 print(json.dumps({"status": result.status, "rc": result.rc}))
 """
@@ -105,8 +106,8 @@ def run_job(
     # AWX's own settings of the job's environment for a cloud endpoint are out of scope: the endpoint
     # and region stand for the AWS the execution node reaches.
     envvars = {**injected_env(credential), "AWS_ENDPOINT_URL": endpoint_url, "AWS_DEFAULT_REGION": region}
-    (private / "env" / "envvars").write_text(yaml.safe_dump(envvars), encoding="utf-8")
     options = {
+        "envvars": envvars,
         "private_data_dir": str(private),
         "ident": IDENT,
         "playbook": PLAYBOOK,
@@ -114,9 +115,9 @@ def run_job(
         "settings": {"job_timeout": int(timeout)},
     }
     process = subprocess.run(
-        [str(PYTHON), "-c", _RUN_JOB, json.dumps(options)],
+        [str(PYTHON), "-c", _RUN_JOB],
         env=ansible.environment(),
-        stdin=subprocess.DEVNULL,
+        input=json.dumps(options),
         capture_output=True,
         text=True,
         timeout=timeout + 60,
