@@ -23,12 +23,12 @@ PYTEST_ARGS ?=
 SANITY_ARGS ?=
 
 .DEFAULT_GOAL := test
-.PHONY: test pytest sanity smoke-ends test-matrix demo venv lint clean
+.PHONY: test pytest sanity matrix-ends test-matrix demo venv lint clean
 
 # Unit, playbook and ecosystem tests, then ansible-test sanity, on the default ansible-core; then the
-# smoke suite on the oldest and the newest supported release. One after the other: each keeps both
-# cores busy, so running them side by side would not finish sooner.
-test: pytest sanity smoke-ends
+# smoke suite and ansible-test sanity on the oldest and the newest supported release. One after the
+# other: each keeps both cores busy, so running them side by side would not finish sooner.
+test: pytest sanity matrix-ends
 
 pytest: $(VENV_STAMP)
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
@@ -42,11 +42,11 @@ sanity: $(VENV_STAMP)
 	@echo "==> ansible-test sanity"
 	@$(VENV_PYTHON) tests/sanity/run_sanity.py $(SANITY_ARGS)
 
-# The smoke suite (tests marked `smoke`) on the oldest and the newest release in tests/matrix/releases.py.
-# Their venvs live in ~/.cache/mfa-aws/venvs, keyed by the requirements: built on a machine's first run
-# (about a minute each), reused after.
-smoke-ends:
-	@$(PYTHON) -m tests.matrix --ends --no-sanity --workers $(PYTEST_WORKERS)
+# The smoke suite (tests marked `smoke`) and ansible-test sanity on the oldest and the newest release in
+# tests/matrix/releases.py. Their venvs live in ~/.cache/mfa-aws/venvs, keyed by the requirements: built
+# on a machine's first run (about a minute each), reused after.
+matrix-ends:
+	@$(PYTHON) -m tests.matrix --ends --workers $(PYTEST_WORKERS)
 
 # Every supported release: the smoke suite on each, ansible-test sanity on the oldest and the newest.
 test-matrix:

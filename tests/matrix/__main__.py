@@ -1,7 +1,7 @@
 """`make test-matrix`: the smoke suite on every supported ansible-core, and ansible-test sanity at both ends.
 
     python -m tests.matrix                          # smoke on every release, sanity on the oldest and newest
-    python -m tests.matrix --ends --no-sanity       # the oldest and the newest: what `make test` adds
+    python -m tests.matrix --ends                   # the oldest and the newest: what `make test` adds
     python -m tests.matrix --workers 2 -- -x        # arguments after -- go to pytest
 
 Each release runs pytest with its own venv's python, and the harness runs ansible-playbook from that

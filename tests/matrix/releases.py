@@ -48,7 +48,7 @@ def support_table() -> str:
     """The README's table of supported releases, as Markdown."""
     rows = ["| ansible-core | Tested release | Controller Python | Tests |", "|---|---|---|---|"]
     for each in RELEASES:
-        runs = "full suite" if each.core == DEFAULT else "smoke suite"
+        runs = "full suite, ansible-test sanity" if each.core == DEFAULT else "smoke suite"
         if each in (OLDEST, NEWEST):
             runs += ", ansible-test sanity"
         rows.append(f"| {each.core} | {each.pin} | {each.python} | {runs} |")
