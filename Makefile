@@ -5,7 +5,12 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 # Touched once requirements are installed: the venv is rebuilt when a requirements file is newer.
 VENV_STAMP := $(VENV)/.requirements-installed
-REQUIREMENTS := requirements.txt requirements-dev.txt
+REQUIREMENTS := requirements.txt requirements-emulator.txt requirements-demo.txt tests/requirements-smoke.txt \
+	requirements-dev.txt
+# `make demo` gets only what the demo runs (requirements-demo.txt), in a venv of its own.
+DEMO_VENV := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.requirements-installed
+DEMO_REQUIREMENTS := requirements.txt requirements-emulator.txt requirements-demo.txt
 
 # Parallel pytest workers. Most tests spend their time in ansible-playbook subprocesses, which
 # partly wait (on forks, on the emulator), so more workers than cores pays off a little: on the
@@ -18,11 +23,12 @@ PYTEST_ARGS ?=
 SANITY_ARGS ?=
 
 .DEFAULT_GOAL := test
-.PHONY: test pytest sanity demo venv lint clean
+.PHONY: test pytest sanity matrix-ends test-matrix demo venv lint clean
 
-# Unit, playbook and ecosystem tests, then ansible-test sanity. The two run one after the other: each
-# keeps both cores busy, so running them side by side would not finish sooner.
-test: pytest sanity
+# Unit, playbook and ecosystem tests, then ansible-test sanity, on the default ansible-core; then the
+# smoke suite and ansible-test sanity on the oldest and the newest supported release. One after the
+# other: each keeps both cores busy, so running them side by side would not finish sooner.
+test: pytest sanity matrix-ends
 
 pytest: $(VENV_STAMP)
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
@@ -36,9 +42,25 @@ sanity: $(VENV_STAMP)
 	@echo "==> ansible-test sanity"
 	@$(VENV_PYTHON) tests/sanity/run_sanity.py $(SANITY_ARGS)
 
+# The smoke suite (tests marked `smoke`) and ansible-test sanity on the oldest and the newest release in
+# tests/matrix/releases.py. Their venvs live in ~/.cache/mfa-aws/venvs, keyed by the requirements: built
+# on a machine's first run (about a minute each), reused after.
+matrix-ends:
+	@$(PYTHON) -m tests.matrix --ends --workers $(PYTEST_WORKERS)
+
+# Every supported release: the smoke suite on each, ansible-test sanity on the oldest and the newest.
+test-matrix:
+	@$(PYTHON) -m tests.matrix --workers $(PYTEST_WORKERS)
+
 # The seed scenarios through the collection against the local AWS emulator, in a throwaway HOME.
-demo: $(VENV_STAMP)
-	@$(VENV_PYTHON) -m tests.demo
+demo: $(DEMO_STAMP)
+	@$(DEMO_VENV)/bin/python -m tests.demo
+
+$(DEMO_STAMP): $(DEMO_REQUIREMENTS)
+	@echo "==> creating $(DEMO_VENV) and installing requirements-demo.txt"
+	@$(PYTHON) -m venv --clear $(DEMO_VENV)
+	@$(DEMO_VENV)/bin/python -m pip install -qq --disable-pip-version-check -r requirements-demo.txt
+	@touch $@
 
 venv: $(VENV_STAMP)
 
@@ -58,5 +80,5 @@ lint: $(VENV_STAMP)
 	@$(VENV)/bin/ruff format --check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(DEMO_VENV) .pytest_cache .ruff_cache .hypothesis
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -10,6 +10,7 @@ task, the person at the terminal is asked once.
 
 from __future__ import annotations
 
+import os
 from typing import Any, ContextManager, Sequence
 
 from ansible.errors import AnsibleError
@@ -35,6 +36,10 @@ def _run_token_command(argv: Sequence[str]) -> str:
 
 def ask_on_terminal(serial: str, reason: str | None) -> str:
     """The code typed at the controller's terminal, not echoed; NoTerminal at once when there is none."""
+    # ansible-runner (and so AWX and Automation Platform) gives ansible-playbook a pseudo-terminal that no one
+    # reads: a prompt there would wait until the job's timeout. MFA_AWS_NO_PROMPT says the same anywhere else.
+    if os.environ.get("AWX_ISOLATED_DATA_DIR") or os.environ.get("MFA_AWS_NO_PROMPT"):
+        raise NoTerminal("no one to ask")
     prompt = f"MFA code for {serial}: "
     if reason:
         prompt = f"{reason}\n{prompt}"

@@ -5,6 +5,10 @@ ANSIBLE_* setting would otherwise change what a test sees, and HOME pointing at 
 would let a test read (or overwrite) the developer's ~/.aws and ~/.ansible.
 """
 
+import atexit
+import functools
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +48,19 @@ class Sandbox:
         return self.aws_dir / "credentials"
 
 
+@functools.cache
+def _short_temporary_root() -> Path:
+    """A directory of this process's under the system's temporary directory, removed when it exits.
+
+    TMPDIR must stay short: ansible-core 2.20 and later start a multiprocessing manager whose Unix
+    socket is created under it, and a socket's path is limited to 107 bytes, which pytest's tmp_path
+    for a long test name already nearly fills ("Local RPC server did not start").
+    """
+    root = Path(tempfile.mkdtemp(prefix="mfa-aws-tmp-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
 def make_sandbox(root: Path) -> Sandbox:
     """Create the directories and ansible.cfg under root (which may already exist)."""
     home = root / "home"
@@ -54,7 +71,7 @@ def make_sandbox(root: Path) -> Sandbox:
         ansible_home=home / ".ansible",
         local_tmp=root / "ansible-tmp" / "local",
         remote_tmp=root / "ansible-tmp" / "remote",
-        tmp=root / "tmp",
+        tmp=Path(tempfile.mkdtemp(dir=_short_temporary_root())),
         runs=root / "runs",
     )
     for directory in (sandbox.aws_dir, sandbox.ansible_home, sandbox.local_tmp, sandbox.remote_tmp, sandbox.tmp):

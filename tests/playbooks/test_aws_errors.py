@@ -1,5 +1,7 @@
 """AWS's refusals end in one line that says what to do, never a traceback."""
 
+import pytest
+
 from tests.playbooks.plays import mfa, play, task, with_credentials
 from tests.reliability.support import assert_one_clean_line
 
@@ -15,6 +17,7 @@ def test_a_wrong_code(ansible, world):
     assert result.count("GetSessionToken", coded=True) == 1
 
 
+@pytest.mark.smoke
 def test_a_code_used_elsewhere_is_refused_by_aws(ansible, world, tmp_path):
     code = world.totp()
     first = {**mfa(world, code), "cache_dir": str(tmp_path / "one")}

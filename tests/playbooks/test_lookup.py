@@ -3,6 +3,7 @@
 import json
 
 import botocore.session
+import pytest
 from botocore.credentials import JSONFileCache
 
 
@@ -36,6 +37,7 @@ def mfa_role(world):
     return next(role for role in world.roles.values() if role.requires_mfa)
 
 
+@pytest.mark.smoke
 def test_twenty_hosts_ten_forks_one_call(ansible, world):
     role = mfa_role(world)
     playbook = lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp())
@@ -62,6 +64,7 @@ def test_no_code_and_nothing_cached(ansible, world):
     assert result.calls == []
 
 
+@pytest.mark.smoke
 def test_several_roles_one_code(ansible, world):
     roles = list(world.roles.values())
     playbook = f"""

@@ -2,6 +2,7 @@
 
 import re
 
+from tests.harness import REPO_ROOT
 from tests.harness.terminal import Terminal
 from tests.playbooks.plays import play, task
 from tests.playbooks.test_lookup import lookup_play, mfa_role
@@ -37,3 +38,21 @@ def test_a_refused_code_is_asked_for_again_with_awss_reason(ansible, world):
     assert person.prompts == [world.mfa_serial, world.mfa_serial]
     assert "refused the MFA code" in result.output.split("MFA code for")[1]  # AWS's reason, shown before asking again
     assert [call.outcome for call in result.calls if call.coded] == ["AccessDenied", "ok"]
+
+
+def test_no_prompt_where_asked_not_to_even_with_a_terminal(ansible, world):
+    person = Terminal(world.totp)
+    steps = play(task("mfa.aws.sts_mfa_session", {"mfa_serial_number": world.mfa_serial}))
+    result = ansible.run(steps, world=world, terminal=person, env={"MFA_AWS_NO_PROMPT": "1"}, timeout=60)
+    result.assert_failed(match="no terminal to ask on: set mfa_token")
+    assert person.prompts == [] and result.calls == []
+
+
+def test_the_example_playbook_asks_once_and_a_rerun_asks_nothing(ansible, world):
+    playbook = REPO_ROOT / "playbooks" / "session_list_buckets.yml"
+    first = Terminal(world.totp)
+    result = ansible.run(playbook, world=world, extra_vars={"mfa_serial": world.mfa_serial}, terminal=first).assert_ok()
+    assert first.prompts == [world.mfa_serial] and result.count("GetSessionToken", coded=True) == 1
+    again = Terminal()
+    rerun = ansible.run(playbook, world=world, extra_vars={"mfa_serial": world.mfa_serial}, terminal=again).assert_ok()
+    assert again.prompts == [] and rerun.count(coded=True) == 0

@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from tests.harness import REPO_ROOT
 
 PLAYBOOKS = REPO_ROOT / "playbooks"
@@ -21,6 +23,7 @@ def run_seed(ansible, world, name, verbosity=0, **extra_vars):
     )
 
 
+@pytest.mark.smoke
 def test_session_then_every_bucket_of_the_account(ansible, world):
     result = run_seed(ansible, world, "session_list_buckets.yml").assert_ok()
     assert f"Caller: {world.user_arn} (account {world.account_id})" in result.stdout
@@ -30,6 +33,7 @@ def test_session_then_every_bucket_of_the_account(ansible, world):
     assert result.count("AssumeRole") == 0
 
 
+@pytest.mark.smoke
 def test_assume_role_with_mfa_then_the_other_accounts_buckets(ansible, world):
     role = mfa_role(world)
     result = run_seed(ansible, world, "assume_role_list_buckets.yml", role_arn=role.arn, session_name="seed").assert_ok()
@@ -60,6 +64,7 @@ def cached_secrets(ansible):
     return secrets
 
 
+@pytest.mark.smoke
 def test_no_secret_in_the_output_at_vvvv(ansible, world):
     role = mfa_role(world)
     code = world.totp()

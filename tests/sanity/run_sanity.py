@@ -4,7 +4,7 @@ ansible-test only runs from a tree laid out as .../ansible_collections/NAMESPACE
 collection's files (those git tracks, and untracked ones git does not ignore) are copied into such a
 tree in a temporary directory first; local clutter (.venv, caches, test output) never gets there.
 
-    python tests/sanity/run_sanity.py                   # every sanity test, Python 3.11
+    python tests/sanity/run_sanity.py                   # every sanity test, on this script's Python
     python tests/sanity/run_sanity.py --test validate-modules --test pylint
     python tests/sanity/run_sanity.py --keep            # leave the temporary tree for inspection
 
@@ -26,8 +26,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 NAMESPACE, NAME = "mfa", "aws"
-PYTHON_VERSION = "3.11"
+# The Python running this script: ansible-core 2.20 and later need 3.12 or newer, so each release of
+# the matrix (tests/matrix/) checks with its own venv's interpreter.
+PYTHON_VERSION = "{}.{}".format(*sys.version_info[:2])
 STAND_IN = Path(__file__).with_name("get_pip_offline.py")
+# Sanity tests that ansible-test ran until 2.16 and dropped in 2.17: they ask for `from __future__` and
+# `__metaclass__` lines that Python 3 only code has no use for, and the collection has none.
+DROPPED_IN_2_17 = ("future-import-boilerplate", "metaclass-boilerplate")
 # The pip release ansible-test bootstraps into its venvs, when its source can't be read.
 DEFAULT_PIP_VERSION = "24.2"
 
@@ -93,6 +98,16 @@ def install_pip_stand_in() -> None:
     shutil.copyfile(STAND_IN, cached)
 
 
+def skipped_tests() -> list[str]:
+    """--skip-test arguments for the sanity tests this ansible-core runs that later releases dropped."""
+    from ansible.release import __version__
+
+    major, minor = (int(part) for part in __version__.split(".")[:2])
+    if (major, minor) >= (2, 17):
+        return []
+    return [argument for test in DROPPED_IN_2_17 for argument in ("--skip-test", test)]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the temporary collection tree")
@@ -111,6 +126,7 @@ def main(argv: list[str]) -> int:
             PYTHON_VERSION,
             "--color",
             "no",
+            *skipped_tests(),
             *passthrough,
         ]
         print(f"==> {' '.join(command)}  (in {tree})", flush=True)
