@@ -60,7 +60,10 @@ def test_a_rerun_needs_no_code_and_makes_no_call(ansible, world):
 def test_no_code_and_nothing_cached(ansible, world):
     role = mfa_role(world)
     result = ansible.run(lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, tasks=1, hosts="localhost"), world=world)
-    result.assert_failed(match=r"AssumeRole needs an MFA code and no cached credentials are left, and there is no terminal to ask on: set mfa_token.*-e mfa_code=")
+    result.assert_failed(
+        match=r"AssumeRole needs an MFA code and no cached credentials are left, and there is no terminal to ask on: "
+        r"set mfa_token.*-e mfa_code="
+    )
     assert result.calls == []
 
 

@@ -4,8 +4,6 @@ environment, the code from a survey, 6 hosts, and (optionally) AWX's jsonfile fa
 import json
 import re
 
-import pytest
-
 from tests.playbooks.test_seed_playbooks import cached_secrets
 from tests.runner.awx import doc_block, run_job, survey_variable
 
