@@ -7,6 +7,14 @@ forked worker that compiles the collection's code afresh; so a hit reads the ent
 this request and has time left, and returns, having loaded only the modules that takes. A miss takes the
 device's lock, looks again (another worker may have just filled the entry), and runs the spend-once
 protocol. Front ends pass a Controller: the lock and the ways to get a code; nothing has a default.
+
+The package (its __init__.py stays empty, as ansible-test requires of module_utils):
+requests.py    typed requests, parsed once from validated options
+entries.py     which cache entry answers a request, and whether it may: all that a hit runs
+spend_once.py  the protocol that sends each code to AWS at most once
+purchases.py   the STS calls themselves: the only place botocore is called
+cache.py, ledger.py  the credentials cache, and the record of codes already sent
+result.py      what every front end returns
 """
 
 from __future__ import annotations
