@@ -17,13 +17,23 @@ _UNANSWERED = frozenset({"ReadTimeoutError", "ConnectionClosedError"})
 _UNSENT = frozenset({"EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError"})
 
 
+def _metadata(response: Any) -> dict[str, Any]:
+    metadata = response.get("ResponseMetadata") if isinstance(response, dict) else None
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def _status(metadata: dict[str, Any]) -> int:
+    status = metadata.get("HTTPStatusCode")
+    return status if isinstance(status, int) else 0
+
+
 def aws_call_error(error: BaseException, operation: str, target: str | None = None) -> AwsCallError:
     """A botocore failure as AwsCallError; the original stays its __cause__, for the traceback at -vvv."""
     response: Any = getattr(error, "response", None)
     details = response.get("Error") or {} if isinstance(response, dict) else {}
-    metadata = response.get("ResponseMetadata") or {} if isinstance(response, dict) else {}
+    metadata = _metadata(response)
     code = str(details["Code"]) if details.get("Code") else None
-    status = metadata.get("HTTPStatusCode") if isinstance(metadata.get("HTTPStatusCode"), int) else 0
+    status = _status(metadata)
     # A server error may come after AWS checked the code as well as before: it counts as possibly spent.
     judged = code == "AccessDenied" or status >= 500 or type(error).__name__ in _UNANSWERED
     retryable = code in _THROTTLE_CODES or type(error).__name__ in _UNSENT
@@ -111,10 +121,12 @@ def describe_exception(error: BaseException, operation: str, target: str | None 
     response: Any = getattr(error, "response", None)
     if isinstance(response, dict) and "Error" in response:
         details = response.get("Error") or {}
-        metadata = response.get("ResponseMetadata") or {}
-        status = metadata.get("HTTPStatusCode") if isinstance(metadata.get("HTTPStatusCode"), int) else 0
         return describe_client_error(
-            str(details.get("Code") or "Unknown"), str(details.get("Message") or ""), operation, target, status
+            str(details.get("Code") or "Unknown"),
+            str(details.get("Message") or ""),
+            operation,
+            target,
+            _status(_metadata(response)),
         )
     name = type(error).__name__
     text = _one_line(str(error))

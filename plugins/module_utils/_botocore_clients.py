@@ -65,7 +65,8 @@ def parse_aws_timestamp(value: Any) -> datetime:
 
 def session_for(profile: str | None) -> Any:
     """The process's botocore session for a profile; a missing profile is said in one line now."""
-    botocore = require_botocore()
+    require_botocore()  # says in one line when botocore is missing or too old
+    import botocore.exceptions
     import botocore.session
 
     with _SESSIONS_LOCK:

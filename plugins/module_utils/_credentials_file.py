@@ -14,17 +14,19 @@ symlink: its target is what is replaced.
 from __future__ import annotations
 
 import configparser
-import contextlib
 import hashlib
 import os
 import re
-from typing import Any, Callable, ContextManager, Mapping
+from typing import Any, Mapping
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._private_files import ensure_private_dir, write_private_file
+from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
+    LockFactory,
+    ensure_private_dir,
+    unlocked,
+    write_private_file,
+)
 
-#: Holds the lock of the given name (a plain file name) for every process on the controller.
-NamedLock = Callable[[str], ContextManager[Any]]
 
 _PROFILE_NAME = re.compile(r"[\w+=,.@:/-]{1,64}")
 KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", "expiration")
@@ -93,7 +95,7 @@ def write_profile(
     profile: str,
     credentials: Mapping[str, Any],
     check_mode: bool = False,
-    lock: NamedLock | None = None,
+    lock: LockFactory = unlocked,
 ) -> bool:
     """Put the credentials into [profile]; True when the file changed (or would, in check mode).
 
@@ -102,12 +104,8 @@ def write_profile(
     # The file a symlink names is the one to update; replacing the link would cut it from its target.
     target = os.path.realpath(path)
     digest = hashlib.sha256(target.encode()).hexdigest()[:20]
-    with (lock or _no_lock)(f"mfa-aws-credentials-{digest}.lock"):
+    with lock(f"mfa-aws-credentials-{digest}.lock"):
         return _write_locked(target, profile, credentials, check_mode)
-
-
-def _no_lock(name: str) -> ContextManager[Any]:
-    return contextlib.nullcontext()
 
 
 def _write_locked(path: str, profile: str, credentials: Mapping[str, Any], check_mode: bool) -> bool:

@@ -23,9 +23,12 @@ import os
 import stat
 import tempfile
 from datetime import datetime
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, ContextManager, TextIO
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+
+#: Holds the controller-wide lock of this name (a plain file name) for every process on the controller.
+LockFactory = Callable[[str], ContextManager[Any]]
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -212,3 +215,8 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def unlocked(name: str) -> ContextManager[Any]:
+    """For a module run on its own, outside the controller's fork pool: nothing to share a lock with."""
+    return contextlib.nullcontext()

@@ -19,11 +19,11 @@ result.py      what every front end returns
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._private_files import LockFactory, unlocked
 from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache
 from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import REUSE_WINDOW, RoleEntry, SessionEntry
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest, role_plan
@@ -35,9 +35,6 @@ MAX_PARALLEL_ROLES = 20
 if TYPE_CHECKING:
     from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
     from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import CodeAsker, CodeReader
-
-#: Holds the controller-wide lock of this name (a plain file name) around the locked exchange.
-LockFactory = Callable[[str], ContextManager[Any]]
 
 
 class Controller(NamedTuple):
@@ -58,20 +55,8 @@ class Controller(NamedTuple):
         return self._replace(read_code=None, ask_code=None)
 
 
-def unlocked(name: str) -> ContextManager[Any]:
-    """For a module run on its own, outside the controller's fork pool: nothing to share a lock with."""
-    return contextlib.nullcontext()
-
-
 #: A module run on its own on a host: no fork pool to lock against, no controller to run a command or prompt on.
 UNATTENDED = Controller(unlocked, None, None)
-
-
-def _open_cache(directory: str) -> CredentialFileCache:
-    try:
-        return CredentialFileCache(directory)
-    except OSError as error:
-        raise MfaAwsError(f"cache_dir {directory} can't be used: {error.strerror or error}") from None
 
 
 def _hit(
@@ -91,14 +76,14 @@ def cached_credentials(request: SessionRequest | RoleRequest) -> ExchangeResult 
     """What the cache already holds for this request, with time left: no lock, no call, no code."""
     if not request.cache.enabled:
         return None
-    store = _open_cache(request.cache.directory)
+    store = CredentialFileCache(request.cache.directory)
     hit = _hit(request, request.connection.source_credentials(), store)
     return ExchangeResult.from_response(hit, True, store.warnings) if hit is not None else None
 
 
 def _exchange(request: SessionRequest | RoleRequest, signer: Credentials, *, controller: Controller) -> ExchangeResult:
     # cache: false keeps credentials off the disk and leaves cache_dir alone, whether it can be written or not.
-    store = _open_cache(request.cache.directory) if request.cache.enabled else None
+    store = CredentialFileCache(request.cache.directory) if request.cache.enabled else None
     warnings = store.warnings if store is not None else []
     for_session = isinstance(request, SessionRequest)
     hit = _hit(request, signer, store)

@@ -16,9 +16,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_cal
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache
 from ansible_collections.mfa.aws.plugins.module_utils._sts.entries import SIGNER_FIELD, RoleEntry, SessionEntry
-from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest
 
 CHAINED_ROLE_MAX = 3600
 # botocore's standard retry mode waits at most this long between attempts.
@@ -87,16 +85,32 @@ def caller_arn(connection: Connection, credentials: Credentials) -> str:
     return _call(connection, credentials, "GetCallerIdentity", None)["Arn"]
 
 
-class SessionPurchase(SessionEntry):
-    """GetSessionToken, and the identity of the session it bought."""
+class _Buying:
+    """What both purchases share: their call, with the code or without, and whether its request left."""
 
-    def __init__(self, request: SessionRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
-        super().__init__(request, signer, cache)
-        #: Whether the coded request left for AWS: a Ctrl-C before it did leaves the code unspent.
-        self.sending = Sending()
+    _sending: Sending | None = None
 
     def was_sent(self) -> bool:
-        return self.sending.sent
+        """Whether the coded request left for AWS: a Ctrl-C before it did leaves the code unspent."""
+        return self._sending is not None and self._sending.sent
+
+    def _ask_aws(
+        self,
+        connection: Connection,
+        signer: Credentials,
+        operation: str,
+        target: str | None,
+        code: str | None,
+        **arguments: Any,
+    ) -> Any:
+        if not code:
+            return _call(connection, signer, operation, target, **arguments)
+        self._sending = Sending()
+        return _call_with_code(connection, signer, operation, target, self._sending, **arguments)
+
+
+class SessionPurchase(_Buying, SessionEntry):
+    """GetSessionToken, and the identity of the session it bought."""
 
     def precheck(self) -> None:
         # AWS gives root's sessions an hour whatever is asked; say so rather than return a shorter session.
@@ -117,12 +131,7 @@ class SessionPurchase(SessionEntry):
             arguments.update(SerialNumber=self._request.code.serial, TokenCode=code)
         if self._request.duration:
             arguments["DurationSeconds"] = self._request.duration
-        if code:
-            answer = _call_with_code(
-                self._request.connection, self._signer, self.operation, None, self.sending, **arguments
-            )
-        else:
-            answer = _call(self._request.connection, self._signer, self.operation, None, **arguments)
+        answer = self._ask_aws(self._request.connection, self._signer, self.operation, None, code, **arguments)
         response = {"Credentials": answer["Credentials"]}
         self._keep(response)
         return response
@@ -147,15 +156,8 @@ class SessionPurchase(SessionEntry):
             self._cache[self.cache_key] = response
 
 
-class RolePurchase(RoleEntry):
+class RolePurchase(_Buying, RoleEntry):
     """AssumeRole; the response is cached with its signer's digest."""
-
-    def __init__(self, request: RoleRequest, signer: Credentials, cache: CredentialFileCache | None) -> None:
-        super().__init__(request, signer, cache)
-        self.sending = Sending()
-
-    def was_sent(self) -> bool:
-        return self.sending.sent
 
     def precheck(self) -> None:
         # AWS caps role chaining at an hour; asking who signs costs no code, a refused AssumeRole may.
@@ -174,13 +176,12 @@ class RolePurchase(RoleEntry):
             arguments["RoleSessionName"] = f"mfa-aws-{int(time.time())}"
         if code:
             arguments["TokenCode"] = code
-        call = _call_with_code if code else _call
-        answer = call(
+        answer = self._ask_aws(
             self._request.connection,
             self._signer,
             self.operation,
             self._request.role_arn,
-            self.sending if code else None,
+            code,
             RoleArn=self._request.role_arn,
             **arguments,
         )
