@@ -2,10 +2,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The shared config and credentials files, and static keys, read as botocore reads them, without botocore.
 
-For the collection's own use. A cache hit must know who signs (entries are bound to their signer) and,
-with a role profile, which role is meant; both come from these files or the environment. Where botocore
-would do more than read static keys (a role, SSO, a credential_process, instance metadata...), `static_keys`
-says so by returning None and the caller asks botocore, on the path that calls AWS anyway.
+For the collection's own use. A cache hit must know who signs (entries are bound to their signer), which
+endpoint answers, and, with a role profile, which role is meant; all come from these files or the
+environment. Each file is parsed once per process (and again only if it changes): a credential_process
+run or a forked worker asks several questions of the same files.
+
+Where botocore would do more than read static keys (a role, SSO, a credential_process, instance metadata...),
+`static_keys` says so by returning None and the caller asks botocore, on the path that calls AWS anyway.
 """
 
 from __future__ import annotations
@@ -29,18 +32,36 @@ _FETCHED = frozenset(
     }
 )
 
+Sections = dict[str, dict[str, str]]
+# path -> ((mtime_ns, size), sections): a file is parsed again only when it has changed.
+_PARSED: dict[str, tuple[tuple[int, int], Sections]] = {}
+
 
 class ConfigUnreadable(Exception):
     """A shared file botocore would refuse; botocore, asked next, words why."""
+
+
+def config_path() -> str:
+    return _path("AWS_CONFIG_FILE", "~/.aws/config")
+
+
+def credentials_path() -> str:
+    return _path("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")
 
 
 def _path(variable: str, default: str) -> str:
     return os.path.expandvars(os.path.expanduser(os.environ.get(variable) or default))
 
 
-def _read(path: str) -> dict[str, dict[str, str]]:
-    if not os.path.isfile(path):
+def _sections(path: str) -> Sections:
+    try:
+        info = os.stat(path)
+    except OSError:
         return {}
+    stamp = (info.st_mtime_ns, info.st_size)
+    known = _PARSED.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
     import configparser
 
     parser = configparser.RawConfigParser()
@@ -48,20 +69,56 @@ def _read(path: str) -> dict[str, dict[str, str]]:
         parser.read([path])
     except (configparser.Error, UnicodeDecodeError):
         raise ConfigUnreadable(path) from None
-    return {section: dict(parser.items(section)) for section in parser.sections()}
+    sections = {section: dict(parser.items(section)) for section in parser.sections()}
+    _PARSED[path] = (stamp, sections)
+    return sections
 
 
-def config_profile(name: str) -> dict[str, str]:
-    """A profile of the config file (~/.aws/config, or AWS_CONFIG_FILE): [profile NAME], or [default]."""
-    sections = _read(_path("AWS_CONFIG_FILE", "~/.aws/config"))
-    found = dict(sections.get("default", {})) if name == "default" else {}
-    found.update(sections.get(f"profile {name}", {}))
+def profile_settings(name: str) -> dict[str, str]:
+    """A profile's settings from both files, merged as botocore merges them (the credentials file wins).
+
+    The config file names it [profile NAME] ([default] for default); the credentials file [NAME].
+    Raises ConfigUnreadable for a file botocore would refuse.
+    """
+    found = _config_section(name)
+    found.update(_sections(credentials_path()).get(name, {}))
     return found
 
 
-def credentials_profile(name: str) -> dict[str, str]:
-    """A profile of the credentials file (~/.aws/credentials, or AWS_SHARED_CREDENTIALS_FILE): [NAME]."""
-    return _read(_path("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).get(name, {})
+def _config_section(name: str) -> dict[str, str]:
+    config = _sections(config_path())
+    found = dict(config.get("default", {})) if name == "default" else {}
+    found.update(config.get(f"profile {name}", {}))
+    return found
+
+
+def ambient_profile() -> str:
+    """The profile botocore uses when none is named."""
+    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+
+
+def configured_region(profile: str | None) -> str | None:
+    """The region botocore would use when none is given: the environment, then the profile."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if region:
+        return region
+    try:
+        return profile_settings(profile or ambient_profile()).get("region") or None
+    except ConfigUnreadable:
+        return None
+
+
+def configured_endpoint(profile: str | None) -> str | None:
+    """The STS endpoint botocore (>= 1.31) would use when none is given: the environment, then the profile."""
+    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_STS") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        return endpoint
+    try:
+        return profile_settings(profile or ambient_profile()).get("endpoint_url") or None
+    except ConfigUnreadable:
+        return None
 
 
 def _keys(values: Mapping[str, str]) -> tuple[str, str, str | None] | None:
@@ -90,11 +147,11 @@ def static_keys(profile: str | None) -> tuple[str, str, str | None] | None:
             return None  # half a pair: botocore's error says which half
         if os.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
             return None
-        profile = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+        profile = ambient_profile()
     try:
-        config, credentials = config_profile(profile), credentials_profile(profile)
+        config_section, credentials = _config_section(profile), _sections(credentials_path()).get(profile, {})
     except ConfigUnreadable:
         return None
-    if _FETCHED.intersection(config) or _FETCHED.intersection(credentials):
+    if _FETCHED.intersection(config_section) or _FETCHED.intersection(credentials):
         return None
-    return _keys(credentials) or _keys(config)
+    return _keys(credentials) or _keys(config_section)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib
 import threading
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import describe_exception
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_timestamp
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 if TYPE_CHECKING:
@@ -48,19 +49,17 @@ def require_botocore() -> Any:
 
 
 def parse_aws_timestamp(value: Any) -> datetime:
-    """AWS's ISO 8601 timestamps parsed by the standard library, anything else by botocore's own parser.
+    """AWS's timestamps read by the collection's own parser, anything else by botocore's.
 
     botocore's default goes through dateutil, which costs most of a large ListBuckets (one CreationDate per
     bucket); fromisoformat reads "2026-01-01T12:00:00.000Z" many times faster, to the same moment.
     """
-    if isinstance(value, str) and len(value) >= 20 and value.endswith("Z"):
-        try:
-            return datetime.fromisoformat(value[:-1]).replace(tzinfo=timezone.utc)
-        except ValueError:
-            pass
-    from botocore.utils import parse_timestamp
+    moment = parse_timestamp(value)
+    if moment is not None:
+        return moment
+    from botocore.utils import parse_timestamp as botocore_parse_timestamp
 
-    return parse_timestamp(value)
+    return botocore_parse_timestamp(value)
 
 
 def session_for(profile: str | None) -> Any:

@@ -7,8 +7,10 @@ lookup in a fresh fork for every host and task; so the rules a cache hit depends
 tests/unit/plugins/module_utils/test_botocore_rules.py holds each against botocore itself:
 - the AWS CLI's cache key for an AssumeRole session (botocore's AssumeRoleCredentialFetcher), which lets the
   CLI and this collection share role sessions;
-- the timestamp botocore's JSONFileCache writes (strftime "%Y-%m-%dT%H:%M:%S%Z");
-- which region names and endpoint URLs botocore accepts when it builds a client.
+- the timestamp botocore's JSONFileCache writes (strftime "%Y-%m-%dT%H:%M:%S%Z"), read here with every other
+  timestamp the collection meets (STS's answers, its own cache entries);
+- which region names and endpoint URLs botocore accepts when it builds a client, and which partition a
+  region belongs to (botocore's endpoints.json).
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ _HOST = re.compile(r"^((?!-)[A-Z\d-]{1,63}(?<!-)\.)*((?!-)[A-Z\d-]{1,63}(?<!-))$
 _UNSAFE_URL_CHARS = frozenset("\t\r\n")
 # botocore's JSONFileCache serialises datetimes with strftime("%Y-%m-%dT%H:%M:%S%Z"): "...T12:00:00UTC".
 _CLI_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(UTC|GMT|Z)")
+# botocore's endpoints.json: each partition's regionRegex, the commercial one ("aws") last, as the fallback.
+_PARTITIONS = (
+    ("aws-cn", re.compile(r"^cn\-\w+\-\d+$")),
+    ("aws-us-gov", re.compile(r"^us\-gov\-\w+\-\d+$")),
+    ("aws-iso", re.compile(r"^us\-iso\-\w+\-\d+$")),
+    ("aws-iso-b", re.compile(r"^us\-isob\-\w+\-\d+$")),
+    ("aws-iso-e", re.compile(r"^eu\-isoe\-\w+\-\d+$")),
+    ("aws-iso-f", re.compile(r"^us\-isof\-\w+\-\d+$")),
+    ("aws-eusc", re.compile(r"^eusc\-(de)\-\w+\-\d+$")),
+)
 
 
 def region_is_valid(region: str) -> bool:
@@ -69,8 +81,22 @@ def role_cache_key(assume_role_arguments: Mapping[str, Any], default_session_nam
     return digest.replace(":", "_").replace("/", "_")
 
 
-def parse_cache_timestamp(value: str) -> datetime | None:
-    """An Expiration as a cache file holds it: botocore's strftime form, or ISO 8601 as this collection writes it."""
+def partition_of(region: str | None) -> str:
+    """The partition whose endpoints serve a region: keys and credentials of one are unknown to another."""
+    for partition, pattern in _PARTITIONS:
+        if region and pattern.match(region):
+            return partition
+    return "aws"
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """A moment as STS gives it (a datetime), as AWS writes it (ISO 8601, "Z" or an offset) or as botocore's
+    JSONFileCache writes it ("...T12:00:00UTC"); always aware (UTC when it names no zone). None for anything else.
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not isinstance(value, str):
+        return None
     match = _CLI_TIMESTAMP.fullmatch(value)
     try:
         if match:

@@ -12,7 +12,11 @@ from __future__ import annotations
 from typing import Any, Mapping, NamedTuple
 
 from ansible_collections.mfa.aws.plugins.module_utils import _aws_config
-from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import endpoint_is_valid, region_is_valid
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import (
+    endpoint_is_valid,
+    partition_of,
+    region_is_valid,
+)
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 
@@ -83,6 +87,14 @@ class Connection(NamedTuple):
             profile=None,
         )
 
+    def sts_endpoint(self) -> str:
+        """Which STS answers this connection's calls: the endpoint URL given or configured, else AWS's own in the
+        region's partition. Credentials are bound to it: keys one STS issued mean nothing to another."""
+        endpoint = self.endpoint_url or _aws_config.configured_endpoint(self.profile)
+        if endpoint:
+            return endpoint.rstrip("/")
+        return "aws:" + partition_of(self.region or _aws_config.configured_region(self.profile))
+
     def source_credentials(self) -> Credentials:
         """The credentials that sign the calls: the options, else the profile or botocore's chain.
 
@@ -104,7 +116,7 @@ class Connection(NamedTuple):
 
         return client_for(self, service, credentials or self.source_credentials(), region)
 
-    def scoped_config(self) -> dict[str, Any]:
+    def botocore_profile_settings(self) -> dict[str, Any]:
         """The profile's settings as botocore reads them (only where the files can't be read without it)."""
         from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import session_for
 

@@ -26,24 +26,23 @@ class RoleProfile(NamedTuple):
     role_session_name: str | None
 
 
-def profile_config(connection: Connection) -> dict[str, Any]:
-    """The named profile's settings, merged from both shared files as botocore merges them."""
+def profile_settings(connection: Connection) -> dict[str, Any]:
+    """The named profile's settings, read from the shared files (once per process) as botocore reads them."""
     if not connection.profile:
         return {}
     try:
-        merged = _aws_config.config_profile(connection.profile)
-        merged.update(_aws_config.credentials_profile(connection.profile))
+        settings = _aws_config.profile_settings(connection.profile)
     except _aws_config.ConfigUnreadable:
-        merged = {}
-    if not merged:
+        settings = {}
+    if not settings:
         # A profile the files don't hold, or files botocore would refuse: botocore's error says which.
-        return connection.scoped_config()
-    return merged
+        return connection.botocore_profile_settings()
+    return settings
 
 
 def role_profile(connection: Connection) -> RoleProfile | None:
     """The role a profile names, with a connection for its source_profile; None for a keys profile."""
-    config = profile_config(connection)
+    config = profile_settings(connection)
     if "role_arn" not in config:
         return None
     name = connection.profile
@@ -54,7 +53,7 @@ def role_profile(connection: Connection) -> RoleProfile | None:
             "keys sign AssumeRole"
         )
     source = connection._replace(profile=source_profile)
-    if "role_arn" in profile_config(source):
+    if "role_arn" in profile_settings(source):
         raise MfaAwsError(
             f"profile {name}'s source_profile {source_profile} is itself a role profile; point source_profile "
             "at a profile with the IAM user's keys"
