@@ -15,9 +15,20 @@ options:
   duration_seconds:
     description:
       - How long the role's credentials last, from 900 to the role's maximum session duration (at most 43200).
-      - Roles assumed with another role's credentials (role chaining) are limited to 3600 by AWS; a longer
-        request is refused before any code is sent.
-      - When unset, AWS's default of 3600 applies.
+      - With an MFA device and 3600 or less (AWS's default, used when unset), the code buys an MFA session and
+        the role is assumed with the session's credentials; when the role nears its end it is assumed again with
+        the session, without a code, for as long as the session lasts (O(session_duration_seconds)).
+      - AWS caps a role assumed with temporary credentials (an MFA session's or another role's) at 3600. Longer
+        roles are therefore assumed with the code itself, last what was asked, and need a new code after; with
+        temporary credentials, or with several roles and one code, a longer request is refused before any code
+        is sent.
+    type: int
+  session_duration_seconds:
+    description:
+      - How long the MFA session lasts that the code buys, from 900 to 129600 (36 hours), for roles assumed
+        through it (see O(duration_seconds)). One code keeps the run going for this long.
+      - When unset, AWS's default of 43200 (12 hours) applies, and the session is shared with
+        M(mfa.aws.sts_mfa_session) and the P(mfa.aws.mfa_session#lookup) lookup run without O(duration_seconds).
     type: int
   external_id:
     description:

@@ -8,7 +8,9 @@ class ModuleDocFragment:
 options:
   cache:
     description:
-      - Reuse temporary credentials across hosts, forks and runs while they have more than 15 minutes left.
+      - Reuse temporary credentials across hosts, forks and runs while they have more than 15 minutes left, or,
+        for credentials shorter-lived than 45 minutes, more than a third of their lifetime (300 seconds of 900).
+      - Within one task, every reference to the credentials gets the same set.
       - Role credentials are kept in the AWS CLI's own cache format and key, so the C(aws) CLI and this
         collection reuse each other's role sessions.
       - When false, credentials are not written to disk; a code can then serve only one call.

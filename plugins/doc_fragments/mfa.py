@@ -17,7 +17,10 @@ options:
       - The 6-digit code the MFA device shows now, for example from C(ansible-playbook -e mfa_code=123456).
       - AWS accepts a code once. The collection sends each code to AWS at most once, whatever the number
         of hosts and forks, and shares the credentials it bought through the cache.
-      - May be left out when the cache holds credentials with more than 15 minutes left.
+      - May be left out when the cache holds credentials that can still serve (see O(cache)), or an MFA session
+        that can assume the role again.
+      - A code already spent is never sent again. A later run given the same code goes on with what it bought
+        while that lasts, and otherwise fails at once saying when the code was sent and what has expired.
     type: str
   mfa_token_command:
     description:

@@ -7,12 +7,16 @@ short_description: Temporary credentials for one or more IAM roles, from one MFA
 version_added: 0.1.0
 description:
   - Returns the credentials of each role given, as M(mfa.aws.sts_mfa_assume_role) returns them.
-  - One role is assumed with the MFA code directly, and its session is cached in the AWS CLI's own cache
-    under the CLI's key, so the C(aws) CLI and this lookup reuse each other's sessions.
-  - Several roles take one code. An MFA session (GetSessionToken) is made once and cached, and each role is
-    assumed with it concurrently; MFA session credentials satisfy C(aws:MultiFactorAuthPresent).
+  - The MFA code buys an MFA session (GetSessionToken), cached, and each role is assumed with the session's
+    credentials, which satisfy C(aws:MultiFactorAuthPresent); several roles take one code and are assumed
+    concurrently. A role that nears its end is assumed again with the session, without a code, for as long
+    as the session lasts (O(session_duration_seconds)). A role asked for longer than an hour is assumed with
+    the code itself (see O(duration_seconds)).
+  - Role sessions are cached in the AWS CLI's own cache under the CLI's key, so the C(aws) CLI and this lookup
+    reuse each other's sessions.
   - However many hosts and forks evaluate the lookup, each code reaches AWS once; the others wait for that
-    call and read its result. Credentials are reused, also by later runs, while more than 15 minutes remain.
+    call and read its result. Credentials are reused, also by later runs, while they can serve (see O(cache)),
+    and every reference to the lookup's result within one task gets the same credentials.
 author:
   - mfa.aws contributors (@mfa-aws)
 options:
@@ -87,7 +91,7 @@ from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, MODULE_ONLY_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles
-from ansible_collections.mfa.aws.plugins.plugin_utils._controller import CONTROLLER
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ON_CONTROLLER
 from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
 
 
@@ -98,5 +102,5 @@ class LookupModule(MfaAwsLookup):
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)
         role_arns = [str(term) for term in terms or []]
-        results = self.worded(lambda: run_roles(params, role_arns, controller=CONTROLLER))
+        results = self.worded(lambda: run_roles(params, role_arns, runtime=ON_CONTROLLER))
         return [result.as_dict() for result in results]

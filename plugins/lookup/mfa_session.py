@@ -8,7 +8,7 @@ version_added: 0.1.0
 description:
   - Returns the credentials of an MFA session (STS GetSessionToken), as M(mfa.aws.sts_mfa_session) returns them.
   - However many hosts and forks evaluate the lookup, each code reaches AWS once; the others wait for that
-    call and read its result. Credentials are reused, also by later runs, while more than 15 minutes remain.
+    call and read its result. Credentials are reused, also by later runs, while they can serve (see O(cache)).
 author:
   - mfa.aws contributors (@mfa-aws)
 extends_documentation_fragment:
@@ -60,7 +60,7 @@ from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import MODULE_ONLY_OPTIONS, SESSION_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_session
-from ansible_collections.mfa.aws.plugins.plugin_utils._controller import CONTROLLER
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ON_CONTROLLER
 from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLookup
 
 
@@ -69,5 +69,5 @@ class LookupModule(MfaAwsLookup):
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)
-        result = self.worded(lambda: run_session(params, controller=CONTROLLER))
+        result = self.worded(lambda: run_session(params, runtime=ON_CONTROLLER))
         return [result.as_dict()]

@@ -35,10 +35,11 @@ def aws_call_error(error: BaseException, operation: str, target: str | None = No
     code = str(details["Code"]) if details.get("Code") else None
     status = _status(metadata)
     # A server error may come after AWS checked the code as well as before: it counts as possibly spent.
-    judged = code == "AccessDenied" or status >= 500 or type(error).__name__ in _UNANSWERED
+    may_be_spent = code == "AccessDenied" or status >= 500 or type(error).__name__ in _UNANSWERED
     retryable = code in _THROTTLE_CODES or type(error).__name__ in _UNSENT
+    refused = code == "AccessDenied" and _CODE_REFUSED in str(details.get("Message") or "")
     message = describe_exception(error, operation, target)
-    return AwsCallError(message, code, metadata.get("RequestId"), judged, retryable and not judged)
+    return AwsCallError(message, code, metadata.get("RequestId"), may_be_spent, retryable and not may_be_spent, refused)
 
 
 # AWS words that tell which MFA failure happened; the error code alone (AccessDenied) does not.
@@ -63,7 +64,7 @@ def describe_client_error(code: str, message: str, operation: str, target: str |
     if _CODE_REFUSED in message:
         return (
             f"{operation} refused the MFA code: it is wrong, expired, or was already used (AWS accepts each code "
-            f"once). Wait for your device to show the next code and run again with it, e.g. -e mfa_code=NNNNNN. {said}"
+            f"once). {said}"
         )
     if _SERIAL_UNKNOWN in message:
         return (

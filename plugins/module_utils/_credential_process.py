@@ -15,18 +15,14 @@ from typing import Any, Mapping, MutableMapping
 
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, NoTerminal
-from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_config
+from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_settings
 from ansible_collections.mfa.aws.plugins.module_utils._specs import (
     ASSUME_ROLE_OPTIONS,
     MODULE_ONLY_OPTIONS,
     SESSION_OPTIONS,
 )
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import (
-    Controller,
-    assume_role,
-    cached_credentials,
-    get_session_token,
-)
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import assume_roles, get_session_token
+from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import REUSE_WINDOW, Runtime
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
 
@@ -50,7 +46,7 @@ def enter(environ: MutableMapping[str, str]) -> None:
 
 
 def _settings(name: str) -> dict[str, Any]:
-    return profile_config(Connection(profile=name))
+    return profile_settings(Connection(profile=name))
 
 
 def _refuse_loop(name: str, settings: Mapping[str, Any], named_by: str) -> None:
@@ -68,22 +64,13 @@ def _no_device(name: str) -> MfaAwsError:
     )
 
 
-def _role(params: Mapping[str, Any], name: str, controller: Controller) -> ExchangeResult:
-    """The role's cached credentials; else the user's cached MFA session signs AssumeRole; else the code does."""
-    role = RoleRequest.from_params(params)
-    if not role.code.serial:
-        raise _no_device(name)
-    cached = cached_credentials(role)
-    if cached is not None:
-        return cached
-    # The session the many-role lookup and sts_mfa_session leave, keyed as they key it.
-    session = cached_credentials(SessionRequest.from_params({**params, "duration_seconds": None}, identify=False))
-    if session is not None:
-        return assume_role(role.with_signer(session.credentials), controller=controller.without_codes())
-    return assume_role(role, controller=controller)
+def _for_botocore(request: Any) -> Any:
+    # botocore refreshes credentials that have less than 15 minutes left, whatever their lifetime: handing it
+    # shorter-lived ones would have it run the program again on every use.
+    return request._replace(cache=request.cache._replace(window=REUSE_WINDOW))
 
 
-def credentials(options: Mapping[str, Any], *, controller: Controller) -> ExchangeResult:
+def credentials(options: Mapping[str, Any], *, runtime: Runtime) -> ExchangeResult:
     """Credentials for the profile `options["profile"]` names, from raw options as the plugins name them."""
     name = options.get("profile")
     if not name:
@@ -94,11 +81,14 @@ def credentials(options: Mapping[str, Any], *, controller: Controller) -> Exchan
         if "role_arn" in settings:
             if settings.get("source_profile"):
                 _refuse_loop(settings["source_profile"], _settings(settings["source_profile"]), "source_profile")
-            return _role(ROLE_PROCESS_OPTIONS.validate(options), name, controller)
-        request = SessionRequest.from_params(SESSION_PROCESS_OPTIONS.validate(options))
-        if not request.code.serial:
+            role = RoleRequest.from_params(ROLE_PROCESS_OPTIONS.validate(options))
+            if not role.code.serial:
+                raise _no_device(name)
+            return assume_roles([_for_botocore(role)], runtime)[0]
+        session = SessionRequest.from_params(SESSION_PROCESS_OPTIONS.validate(options))
+        if not session.code.serial:
             raise _no_device(name)
-        return get_session_token(request, controller=controller)
+        return get_session_token(_for_botocore(session), runtime)
     except NoTerminal:
         raise NoTerminal(
             f"profile {name} needs an MFA code (no cached credentials are left) and there is no terminal to ask "

@@ -19,24 +19,37 @@ class NoTerminal(MfaAwsError):
 
 
 class AwsCallError(MfaAwsError):
-    """A call to AWS that failed: the one line, AWS's error code and request ID, and whether AWS saw the code.
-
-    `judged` is true when AWS may have checked an MFA code sent with the call (it answered AccessDenied, or
-    the request went out and no answer came back): such a code must not be sent again.
-    """
+    """A call to AWS that failed: the one line, AWS's error code and request ID, and what became of its MFA code."""
 
     def __init__(
         self,
         message: str,
         aws_code: str | None = None,
         request_id: str | None = None,
-        judged: bool = False,
+        code_may_be_spent: bool = False,
         retryable: bool = False,
+        code_refused: bool = False,
     ):
         super().__init__(message)
-        self.aws_code, self.request_id, self.judged = aws_code, request_id, judged
+        self.aws_code, self.request_id = aws_code, request_id
+        #: AWS may have checked an MFA code sent with the call (it answered AccessDenied, or the request went out
+        #: and no answer came back): such a code must not be sent again.
+        self.code_may_be_spent = code_may_be_spent
         #: Failed before the request reached AWS's checks (throttled, no connection): it may be sent again as it was.
         self.retryable = retryable
+        #: AWS said the MFA code itself is wrong, expired or used: another code may succeed where this one failed.
+        self.code_refused = code_refused
+
+    def advised(self, advice: str) -> AwsCallError:
+        """The same failure, with what to do about it added (it depends on where the code came from)."""
+        if not advice:
+            return self
+        # Before AWS's own words, which close every message that quotes them.
+        text, said, aws = str(self).partition(" AWS said: ")
+        message = f"{text} {advice}{said}{aws}"
+        return AwsCallError(
+            message, self.aws_code, self.request_id, self.code_may_be_spent, self.retryable, self.code_refused
+        )
 
     def details(self) -> dict[str, str]:
         """What a failed result adds, as amazon.aws' fail_json_aws does: {code, request_id} when AWS answered."""

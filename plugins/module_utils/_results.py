@@ -15,7 +15,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import UNATTENDED, LockFactory
+from ansible_collections.mfa.aws.plugins.module_utils._private_files import LockFactory
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import UNATTENDED
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -70,7 +71,7 @@ def sts_module_main(options: Options, run: Callable[..., ExchangeResult]) -> Non
     module = AnsibleModule(**options.module_kwargs(), supports_check_mode=True)
 
     def exchange() -> ExchangeResult:
-        return run(module.params, controller=UNATTENDED)
+        return run(module.params, runtime=UNATTENDED)
 
     try:
         module.exit_json(**sts_task_result(exchange, module.params, module.check_mode, UNATTENDED.lock))

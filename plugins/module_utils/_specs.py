@@ -77,6 +77,7 @@ ASSUME_ROLE_ARGUMENT_SPEC: Spec = {
     "tags": {"type": "dict"},
     "transitive_tag_keys": {"type": "list", "elements": "str", "no_log": False},
     "source_identity": {"type": "str"},
+    "session_duration_seconds": {"type": "int"},
     "fact_name": {"type": "str", "default": "aws_mfa_role"},
 }
 

@@ -20,7 +20,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._results import failure, sts_task_result
 from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
-from ansible_collections.mfa.aws.plugins.plugin_utils._controller import CONTROLLER
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ON_CONTROLLER
 
 
 class MfaAwsAction(ActionBase):
@@ -63,9 +63,9 @@ class StsAction(MfaAwsAction):
 
     def perform(self, params: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
         def exchange() -> ExchangeResult:
-            return type(self).exchange(params, controller=CONTROLLER)
+            return type(self).exchange(params, runtime=ON_CONTROLLER)
 
-        result = sts_task_result(exchange, params, bool(self._task.check_mode), CONTROLLER.lock)
+        result = sts_task_result(exchange, params, bool(self._task.check_mode), ON_CONTROLLER.lock)
         plugin = str(C.config.get_config_value("CACHE_PLUGIN") or "memory")
         if plugin.rsplit(".", 1)[-1] != "memory":
             # Ansible stores every action's ansible_facts in the fact cache, which this plugin keeps on disk

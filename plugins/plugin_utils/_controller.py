@@ -17,7 +17,7 @@ from ansible.errors import AnsibleError
 from ansible.utils.display import Display
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import NoTerminal
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import Controller
+from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
 
 
 # The lock and the command runner are loaded when a miss needs them: a forked worker that only hits the
@@ -53,4 +53,4 @@ def ask_on_terminal(serial: str, reason: str | None) -> str:
     return (answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)).strip()
 
 
-CONTROLLER = Controller(lock=_device_lock, read_code=_run_token_command, ask_code=ask_on_terminal)
+ON_CONTROLLER = Runtime(lock=_device_lock, read_code=_run_token_command, ask_code=ask_on_terminal)

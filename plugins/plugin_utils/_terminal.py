@@ -14,7 +14,7 @@ import os
 import termios
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import NoTerminal
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import Controller
+from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
@@ -64,4 +64,4 @@ def ask_on_tty(serial: str, reason: str | None) -> str:
 
 
 #: A program run by botocore: the controller's lock and token command, and the terminal it was started from.
-TERMINAL_CONTROLLER = Controller(lock=device_lock, read_code=run_token_command, ask_code=ask_on_tty)
+ON_TERMINAL = Runtime(lock=device_lock, read_code=run_token_command, ask_code=ask_on_tty)

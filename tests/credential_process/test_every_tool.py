@@ -37,13 +37,17 @@ def test_the_aws_cli_on_a_role_profile_asks_once_then_boto3_asks_nothing(setup, 
     cli = run_on_terminal(aws_cli_lists_buckets("admin-mfa"), setup.env, answer=world.totp)
     assert (cli.rc, cli.prompts) == (0, 1), cli.describe()
     assert json.loads(cli.stdout) == sorted(admin.buckets)
-    assert [(call.action, call.coded, call.role_arn) for call in world.calls()] == [("AssumeRole", True, admin.arn)]
+    # The code buys alice's MFA session, whose credentials assume the role (and renew it, without a code).
+    assert [(call.action, call.coded, call.role_arn) for call in world.calls()] == [
+        ("GetSessionToken", True, None),
+        ("AssumeRole", False, admin.arn),
+    ]
 
     for _run in range(5):
         again = run_on_terminal(boto3_lists_buckets("admin-mfa"), setup.env)
         assert (again.rc, again.prompts) == (0, 0), again.describe()
         assert json.loads(again.stdout) == sorted(admin.buckets)
-    assert len(world.calls()) == 1
+    assert len(world.calls()) == 2
 
 
 def test_a_cached_mfa_session_assumes_the_role_profile_without_a_code(setup, world):

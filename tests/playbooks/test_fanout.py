@@ -60,7 +60,7 @@ def test_chaining_over_an_hour_is_refused_before_the_call(ansible, emulator):
         ASSUME, {"role_arn": world.roles["second"].arn, "duration_seconds": 7200, **with_credentials("first")}
     )
     result = ansible.run(play(first, second), world=world)
-    result.assert_failed(match=r"duration_seconds: 7200 is over AWS's limit of 3600 for a role assumed with another")
+    result.assert_failed(match=r"duration_seconds: 7200 is over AWS's limit of 3600 for a role assumed with temporary credentials")
     assert [call.role_arn for call in result.calls if call.action == "AssumeRole"] == [world.roles["first"].arn]
 
 

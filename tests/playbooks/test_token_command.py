@@ -79,7 +79,9 @@ def test_without_a_command_a_spent_code_is_never_resent(ansible, world):
     options = {"mfa_serial_number": world.mfa_serial, "mfa_token": world.totp(), "cache": False}
     result = ansible.run(play(task("mfa.aws.sts_mfa_session", options), task("mfa.aws.sts_mfa_session", options)),
                          world=world)
-    result.assert_failed(match="GetSessionToken was not called: this MFA code was already sent to AWS")
+    result.assert_failed(
+        match=r"GetSessionToken was not called: the MFA code given \(mfa_token\) was sent to AWS at .* with cache: false"
+    )
     assert result.count("GetSessionToken", coded=True) == 1
 
 

@@ -19,6 +19,10 @@ def cli_cache(ansible: Any) -> Path:
     return ansible.sandbox.aws_dir / "cli" / "cache"
 
 
+#: The STS call that carries a module's MFA code: for a role, the code buys the MFA session it is assumed through.
+CODED_CALL = {SESSION: "GetSessionToken", ROLE: "GetSessionToken"}
+
+
 def mfa_role(world: Any) -> Any:
     return next(role for role in world.roles.values() if role.requires_mfa)
 

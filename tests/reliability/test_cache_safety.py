@@ -35,7 +35,7 @@ RACER = textwrap.dedent(
     from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
     from ansible_collections.mfa.aws.plugins.module_utils._sts import exchange as _exchange
     from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
-    from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import Controller
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
 
     start = sys.argv[2]
     spec, exchange = {
@@ -47,7 +47,7 @@ RACER = textwrap.dedent(
     while not os.path.exists(start):
         time.sleep(0.001)
     try:
-        result = exchange(spec.validate(options), controller=Controller(device_lock, None, None))
+        result = exchange(spec.validate(options), runtime=Runtime(device_lock, None, None))
     except MfaAwsError as error:
         print(json.dumps({"error": str(error)}))
     else:
@@ -149,8 +149,8 @@ DAMAGE = {
     "identity-not-a-dict": lambda text: json.dumps({**json.loads(text), "CallerIdentity": ["not", "a", "dict"]}),
     "role-user-not-a-dict": lambda text: json.dumps({**json.loads(text), "AssumedRoleUser": "arn:aws:iam::1:x"}),
 }
-#: Damages that leave the spent-code ledger (digests, no credentials) as usable as it was.
-LEDGER_UNHARMED = {"bad-expiration", "identity-not-a-dict", "role-user-not-a-dict"}
+#: Damages that leave the record of codes sent (digests, no credentials) as usable as it was.
+RECORD_UNHARMED = {"bad-expiration"}
 
 
 def damage_everything(directory: Path, how: str) -> list[str]:
@@ -172,27 +172,36 @@ def next_code(world):
 @pytest.mark.parametrize("how", list(DAMAGE))
 def test_every_kind_of_damage_reads_as_a_miss(tmp_path, how):
     """Each damage, straight against the cache classes; the playbook runs below take a few of them end to end."""
-    from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import CredentialFileCache, is_credentials_response
-    from ansible_collections.mfa.aws.plugins.module_utils._sts.ledger import SpentCodes
+    from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.credential_cache import (
+        CredentialCache,
+        is_credentials_response,
+    )
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.spent_codes import SpentCodes
 
-    cache = CredentialFileCache(str(tmp_path / "cache"))
-    cache["entry"] = {
-        "Credentials": {
-            "AccessKeyId": "ASIAEXAMPLE",
-            "SecretAccessKey": "secret",
-            "SessionToken": "token",
-            "Expiration": "2099-01-01T00:00:00Z",
-        }
-    }
-    spent = SpentCodes("arn:aws:iam::123456789012:mfa/alice", cache.directory, cache.warnings)
-    spent.record("123456", "entry")
+    cache, _warnings = CredentialCache.open(str(tmp_path / "cache"))
+    cache.put(
+        "entry",
+        {
+            "Credentials": {
+                "AccessKeyId": "ASIAEXAMPLE",
+                "SecretAccessKey": "secret",
+                "SessionToken": "token",
+                "Expiration": "2099-01-01T00:00:00Z",
+            }
+        },
+    )
+    spent = SpentCodes("arn:aws:iam::123456789012:mfa/alice", cache.directory)
+    spent.record("123456", "entry", "GetSessionToken")
     damage_everything(tmp_path / "cache", how)
     entry = cache.get("entry")
     assert entry is None or not is_credentials_response(entry)
-    if how not in LEDGER_UNHARMED:
-        assert spent.lookup("123456") is None
-    spent.record("654321", "entry")  # and the ledger is written anew
-    assert spent.lookup("654321") is not None
+    if how in RECORD_UNHARMED:
+        assert spent.lookup("123456") is not None
+    else:
+        # Never read as empty, which would let the code be sent again: the call stops, saying which file.
+        with pytest.raises(MfaAwsError, match=r"record of MFA codes sent \(.*\) can't be read, so a code could be sent"):
+            spent.lookup("123456")
 
 
 #: End to end, the damages that fail differently: unparsable, unreadable bytes, parsable but incomplete.
@@ -227,7 +236,9 @@ def test_a_damaged_role_entry_in_the_cli_cache_is_a_miss(ansible, world, how):
     again = play(task(ROLE, {"role_arn": role.arn, **mfa(world, next_code(world))}, register="role"), save=("role",))
     result = assert_clean_success(ansible.run(again, world=world), cli_cache(ansible))
     assert result.json("localhost-role")["cached"] is False
-    assert result.count("AssumeRole", coded=True) == 1
+    # The session's entry was damaged too: the new code buys a new session, which buys the role.
+    assert result.count("GetSessionToken", coded=True) == 1
+    assert result.count("AssumeRole", coded=False) == 1
 
 
 def test_a_damaged_entry_without_a_code_asks_for_one(ansible, world):

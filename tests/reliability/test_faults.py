@@ -10,6 +10,7 @@ import pytest
 
 from tests.playbooks.plays import mfa, play, task, with_credentials
 from tests.reliability.support import (
+    CODED_CALL,
     LIST,
     ROLE,
     SESSION,
@@ -21,7 +22,7 @@ from tests.reliability.support import (
     mfa_role,
 )
 
-OPERATION = {SESSION: "GetSessionToken", ROLE: "AssumeRole"}
+OPERATION = CODED_CALL
 
 
 def sts_options(module, world, **options):

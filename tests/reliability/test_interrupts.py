@@ -1,9 +1,9 @@
-"""A purchase knows whether its coded request left for AWS (botocore's before-send event), which is what lets
+"""An STS call knows whether its coded request left for AWS (botocore's before-send event), which is what lets
 a Ctrl-C before it leave the code unspent."""
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import SESSION_OPTIONS
-from ansible_collections.mfa.aws.plugins.module_utils._sts.purchases import SessionPurchase
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import SessionRequest
+from ansible_collections.mfa.aws.plugins.module_utils._sts.session_fetcher import SessionFetcher
 
 
 def test_a_coded_request_is_known_to_have_left(world, monkeypatch, tmp_path):
@@ -19,8 +19,8 @@ def test_a_coded_request_is_known_to_have_left(world, monkeypatch, tmp_path):
         }
     )
     request = SessionRequest.from_params(params)
-    purchase = SessionPurchase(request, request.connection.source_credentials(), None)
-    assert not purchase.was_sent()
-    purchase.buy(world.totp())
-    assert purchase.was_sent()
+    fetcher = SessionFetcher(request, request.connection.source_credentials(), None)
+    assert not fetcher.was_sent()
+    fetcher.call(world.totp())
+    assert fetcher.was_sent()
     assert world.calls(coded=True)

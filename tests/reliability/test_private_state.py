@@ -94,7 +94,7 @@ def test_an_unwritable_cache_dir_still_spends_a_code_once(ansible, world, unwrit
     recap = result.recap
     assert sorted(recap[host]["failed"] for host in ("host01", "host02", "host03", "host04")) == [0, 1, 1, 1]
     assert result.output.count("fatal: ") == 3
-    assert result.output.count("this MFA code was already sent to AWS in this run") >= 3
+    assert result.output.count("the MFA session it bought is not in this cache_dir") >= 3
 
 
 def test_cache_false_works_with_an_unwritable_cache_dir(ansible, world, unwritable_cache_dir):
@@ -108,5 +108,9 @@ def test_two_cache_dirs_never_send_one_code_twice(ansible, world, tmp_path):
     first = task(SESSION, {**mfa(world, code), "cache_dir": str(tmp_path / "a")})
     second = task(SESSION, {**mfa(world, code), "cache_dir": str(tmp_path / "b")})
     result = ansible.run(play(first, second), world=world)
-    assert_one_clean_line(result, "GetSessionToken was not called: this MFA code was already sent to AWS")
+    assert_one_clean_line(
+        result,
+        "GetSessionToken was not called: the MFA code given \\(mfa_token\\) was sent to AWS at .* the MFA session it "
+        "bought is not in this cache_dir \\(another cache_dir holds it",
+    )
     assert result.count("GetSessionToken", coded=True) == 1

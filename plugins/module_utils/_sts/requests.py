@@ -18,6 +18,12 @@ from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import rol
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
+#: AWS caps a role assumed with temporary credentials (an MFA session's or another role's) at an hour.
+CHAINED_ROLE_MAX = 3600
+#: What AWS gives when no duration is asked for.
+DEFAULT_ROLE_DURATION = 3600
+DEFAULT_SESSION_DURATION = 43200
+
 
 def _role_profile(connection: Connection) -> Any:
     """The role a named profile holds, if any; profiles are read only when one is named."""
@@ -28,12 +34,17 @@ def _role_profile(connection: Connection) -> Any:
     return role_profile(connection)
 
 
-def _profile_config(connection: Connection) -> dict[str, Any]:
+def _profile_settings(connection: Connection) -> dict[str, Any]:
     if not connection.profile:
         return {}
-    from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_config
+    from ansible_collections.mfa.aws.plugins.module_utils._profiles import profile_settings
 
-    return profile_config(connection)
+    return profile_settings(connection)
+
+
+def device_id(serial: str) -> str:
+    """Names an MFA device in file names (its lock, its record of codes sent) without spelling out its ARN."""
+    return hashlib.sha256(serial.encode()).hexdigest()[:20]
 
 
 class CodeSource(NamedTuple):
@@ -55,6 +66,8 @@ class CodeSource(NamedTuple):
 class CacheSettings(NamedTuple):
     enabled: bool
     directory: str
+    #: Seconds an entry must have left to be served; None: the collection's rule (see entry_window).
+    window: int | None = None
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> CacheSettings:
@@ -84,7 +97,7 @@ class SessionRequest(NamedTuple):
         if profile is not None:
             connection, serial = profile.source, profile.mfa_serial
         else:
-            serial = _profile_config(connection).get("mfa_serial")
+            serial = _profile_settings(connection).get("mfa_serial")
         return cls(
             connection=connection,
             code=CodeSource.from_params(params, serial),
@@ -93,8 +106,18 @@ class SessionRequest(NamedTuple):
             identify=identify,
         )
 
+    @property
+    def lifetime(self) -> int:
+        return self.duration or DEFAULT_SESSION_DURATION
+
     def cache_key(self, signer: Credentials) -> str:
-        identity = {"Signer": signer_digest(signer), "SerialNumber": self.code.serial, "Duration": self.duration}
+        """Who signs, with which device, for how long, at which STS: a session serves only that request."""
+        identity = {
+            "Signer": signer_digest(signer),
+            "SerialNumber": self.code.serial,
+            "Duration": self.duration,
+            "Endpoint": self.connection.sts_endpoint(),
+        }
         digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
         return "mfa-aws-session-" + digest[:40]
 
@@ -111,6 +134,8 @@ class RoleRequest(NamedTuple):
     default_session_name: bool = True
     #: Named by a role profile, whose cache key the AWS CLI computes the same way.
     from_profile: bool = False
+    #: How long the MFA session lasts that the code buys, through which the role is assumed and renewed.
+    session_duration: int | None = None
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> RoleRequest:
@@ -154,33 +179,35 @@ class RoleRequest(NamedTuple):
             arguments={key: value for key, value in arguments.items() if value},
             default_session_name=not arguments["RoleSessionName"],
             from_profile=profile is not None,
-        )
-
-    def with_signer(self, credentials: Credentials) -> RoleRequest:
-        """The same role, signed by other credentials (an MFA session's): no code, no profile."""
-        return RoleRequest(
-            connection=self.connection.with_credentials(credentials),
-            code=CodeSource(None, None, None),
-            cache=self.cache,
-            role_arn=self.role_arn,
-            arguments={key: value for key, value in self.arguments.items() if key != "SerialNumber"},
-            default_session_name=self.default_session_name,
+            session_duration=check.duration_seconds(
+                params.get("session_duration_seconds"), check.SESSION_DURATION, "session_duration_seconds"
+            ),
         )
 
     @property
+    def lifetime(self) -> int:
+        return self.arguments.get("DurationSeconds") or DEFAULT_ROLE_DURATION
+
+    @property
     def cache_key(self) -> str:
+        """The AWS CLI's key: with the device's serial when one is named, as the CLI computes it for a role
+        profile with mfa_serial, also when the role is bought through the MFA session (so the CLI finds it)."""
         return role_cache_key({"RoleArn": self.role_arn, **self.arguments}, self.default_session_name)
 
+    def session(self) -> SessionRequest:
+        """The MFA session the code buys, through which this role is assumed and renewed without a code."""
+        return SessionRequest(self.connection, self.code, self.cache, self.session_duration, identify=False)
 
-def role_plan(params: Mapping[str, Any], role_arns: Sequence[str]) -> tuple[list[RoleRequest], SessionRequest | None]:
-    """The requests for one or many roles; many roles with an MFA device share one MFA session.
 
-    Every role is parsed, and so checked, before the code is spent on any. The session lasts AWS's default:
-    duration_seconds is the roles'.
-    """
+def role_plan(params: Mapping[str, Any], role_arns: Sequence[str]) -> list[RoleRequest]:
+    """The requests for one role or many; every role is parsed, and so checked, before a code is spent on any."""
     arns = list(role_arns) or [params.get("role_arn")]
     roles = [RoleRequest.from_params({**params, "role_arn": arn}) for arn in arns]
-    if len(roles) == 1:
-        return roles, None
-    session = SessionRequest.from_params({**params, "duration_seconds": None}, identify=False)
-    return roles, session if session.code.serial else None
+    longer = [role.lifetime for role in roles if role.lifetime > CHAINED_ROLE_MAX]
+    if len(roles) > 1 and longer and roles[0].code.serial:
+        raise MfaAwsError(
+            f"duration_seconds: {longer[0]} with several roles and one code: AWS caps roles assumed through an MFA "
+            f"session at {CHAINED_ROLE_MAX}, and a code can buy only one role directly; ask for {CHAINED_ROLE_MAX} "
+            "or less (the collection renews them through the session, with no new code, for the session's life)"
+        )
+    return roles

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import parse_expiration
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_timestamp
 
 
 class ExchangeResult(NamedTuple):
@@ -31,7 +31,7 @@ class ExchangeResult(NamedTuple):
         else:
             caller = response.get("CallerIdentity") or {}
             identity = {"account": caller.get("Account"), "arn": caller.get("Arn"), "user_id": caller.get("UserId")}
-        expiration = parse_expiration(issued["Expiration"])
+        expiration = parse_timestamp(issued["Expiration"])
         if expiration is None:  # cache entries are checked for it before they get here; STS always sends one
             raise MfaAwsError("AWS returned credentials without a readable expiration")
         return cls(

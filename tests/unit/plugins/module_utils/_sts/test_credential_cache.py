@@ -7,10 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from ansible_collections.mfa.aws.plugins.module_utils._sts.cache import (
-    CredentialFileCache,
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_timestamp as parse_expiration
+from ansible_collections.mfa.aws.plugins.module_utils._sts.credential_cache import (
+    CredentialCache,
     is_credentials_response,
-    parse_expiration,
+    seconds_left,
 )
 
 
@@ -31,9 +32,9 @@ def mode(path):
 
 
 def test_directory_is_private_and_files_are_0600(tmp_path):
-    cache = CredentialFileCache(str(tmp_path / "cache"))
+    cache, warnings = CredentialCache.open(str(tmp_path / "cache"))
     stored = response()
-    cache["key"] = stored
+    assert cache.put("key", stored) is None and warnings == []
     assert mode(tmp_path / "cache") == 0o700
     assert mode(tmp_path / "cache" / "key.json") == 0o600
     # What comes back is what was stored, field by field (the credentials included).
@@ -46,9 +47,9 @@ def test_a_loose_directory_is_tightened_with_a_warning(tmp_path):
     directory = tmp_path / "cache"
     directory.mkdir(mode=0o755)
     os.chmod(directory, 0o755)
-    cache = CredentialFileCache(str(directory))
+    _cache, warnings = CredentialCache.open(str(directory))
     assert mode(directory) == 0o700
-    assert cache.warnings == [f"cache_dir {directory} was readable by others (mode 755); it is now 700"]
+    assert warnings == [f"cache_dir {directory} was readable by others (mode 755); it is now 700"]
 
 
 @pytest.mark.parametrize(
@@ -62,22 +63,32 @@ def test_a_loose_directory_is_tightened_with_a_warning(tmp_path):
         json.dumps({"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "B", "SessionToken": "C",
                                     "Expiration": "yesterday"}}),
         json.dumps({"ProviderType": "sso", "Token": "another tool's file"}),
+        json.dumps({"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "", "SessionToken": "C",
+                                    "Expiration": "2099-01-01T00:00:00Z"}}),  # an empty secret key
+        json.dumps({"Credentials": {"AccessKeyId": "A", "SessionToken": "C",
+                                    "Expiration": "2099-01-01T00:00:00Z"}}),  # no secret key at all
+        json.dumps({"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "B", "SessionToken": "C",
+                                    "Expiration": "2099-01-01T00:00:00Z"},
+                    "AssumedRoleUser": {"Arn": "arn:aws:sts::222222222222", "AssumedRoleId": "AROA:x"}}),  # 5 parts
+        json.dumps({"Credentials": {"AccessKeyId": "A", "SecretAccessKey": "B", "SessionToken": "C",
+                                    "Expiration": "2099-01-01T00:00:00Z"},
+                    "CallerIdentity": {"Account": "1", "Arn": ""}}),  # an identity of the wrong shape
     ],
 )
 def test_unusable_files_read_as_misses_and_are_replaced(tmp_path, content):
-    cache = CredentialFileCache(str(tmp_path))
+    cache, _warnings = CredentialCache.open(str(tmp_path))
     (tmp_path / "key.json").write_text(content)
     assert cache.get("key") is None
     stored = response()
-    cache["key"] = stored
+    cache.put("key", stored)
     assert cache.get("key") == stored
 
 
 def test_a_failed_write_is_a_warning_not_an_error(tmp_path):
-    cache = CredentialFileCache(str(tmp_path))
+    cache, _warnings = CredentialCache.open(str(tmp_path))
     (tmp_path / "key.json").mkdir()  # the rename onto it fails, as a write to a full disk would
-    cache["key"] = response()
-    assert len(cache.warnings) == 1 and cache.warnings[0].startswith(f"credentials were not cached in {tmp_path}: ")
+    warning = cache.put("key", response())
+    assert warning is not None and warning.startswith(f"credentials were not cached in {tmp_path}: ")
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
 
 
@@ -100,3 +111,10 @@ def test_expiration_as_the_aws_cli_writes_it():
     assert parse_expiration("2026-11-25T12:55:22Z") == expected
     assert parse_expiration("2026-11-25T12:55:22+00:00") == expected
     assert parse_expiration("not a date") is None
+
+
+def test_seconds_left_counts_from_now_and_goes_negative():
+    now = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
+    entry = {"Credentials": {"Expiration": "2026-11-25T12:15:00Z"}}
+    assert seconds_left(entry, now) == 900
+    assert seconds_left(entry, now + timedelta(minutes=20)) == -300
