@@ -8,6 +8,7 @@ import pytest
 
 from tests.emulator import RoleSpec
 from tests.emulator_tests._aws import Keys, mfa_session, plain_session, refusal, s3, sts
+from tests.harness.clock import private_emulator
 
 if TYPE_CHECKING:
     from tests.emulator import Emulator, World
@@ -255,6 +256,26 @@ def test_a_role_assumed_with_session_credentials_is_capped_at_one_hour(emulator:
         answer = client.assume_role(RoleArn=role_arn, RoleSessionName="ops", **extra)
         assert _lifetime(emulator, answer["Credentials"]) == pytest.approx(3600, abs=SLACK)
     assert [call.outcome for call in world.calls(action="AssumeRole")] == ["ValidationError"] * 3 + ["ok"] * 2
+
+
+def test_a_role_assumed_with_an_mfa_session_sees_the_session_s_mfa_age() -> None:
+    # A private emulator: its clock moves an hour on, which the worker's other tests must not see.
+    with private_emulator() as emulator:
+        world = emulator.build_world(roles=[RoleSpec("guarded", requires_mfa=True, max_mfa_age=3600)])
+        role_arn = world.roles["guarded"].arn
+        client = sts(emulator, mfa_session(emulator, world))
+        emulator.clock.advance(3500)
+        client.assume_role(RoleArn=role_arn, RoleSessionName="young")
+        # The session's code was sent 3,700 s ago: each AssumeRole made with it carries that age, not its own.
+        emulator.clock.advance(200)
+        denied = refusal(lambda: client.assume_role(RoleArn=role_arn, RoleSessionName="old"))
+        assert (denied.status, denied.code) == (403, "AccessDenied")
+        assert denied.message == _not_authorized(world.user_arn, role_arn)
+        # A code sent with AssumeRole itself is MFA of the moment.
+        sts(emulator, Keys.of(world)).assume_role(
+            RoleArn=role_arn, RoleSessionName="fresh", SerialNumber=world.mfa_serial, TokenCode=world.totp()
+        )
+        assert [call.outcome for call in world.calls(action="AssumeRole")] == ["ok", "AccessDenied", "ok"]
 
 
 # -- Expiry ------------------------------------------------------------------------------------------------
