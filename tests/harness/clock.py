@@ -66,7 +66,7 @@ class FaketimeUnavailable(RuntimeError):
     pass
 
 
-def _vendored_source() -> Path:
+def vendored_source() -> Path:
     """The wheel's copy of libfaketime's source directory, where its prebuilt library sits too."""
     # find_spec, not import: the package's Python side needs pytz, and only its files are wanted here.
     spec = importlib.util.find_spec("libfaketime")
@@ -75,7 +75,7 @@ def _vendored_source() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "vendor" / "libfaketime" / "src"
 
 
-def _moves_time(library: Path) -> bool:
+def moves_time(library: Path) -> bool:
     """Whether a process started with `library` preloaded sees the time it is told (the loader only warns, and
     goes on with real time, when the library is for another machine)."""
     if not library.is_file():
@@ -100,9 +100,9 @@ def _cache_root() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mfa-aws" / "libfaketime"
 
 
-def _build(source: Path) -> Path:
+def build_from_source(source: Path, cache_root: Path) -> Path:
     """The library built from the wheel's source with the machine's C compiler, once per version and machine."""
-    target = _cache_root() / f"{importlib.metadata.version('libfaketime')}-{platform.machine()}"
+    target = cache_root / f"{importlib.metadata.version('libfaketime')}-{platform.machine()}"
     if (target / SONAME).is_file():
         return target / SONAME
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -134,11 +134,11 @@ def _build(source: Path) -> Path:
 @functools.cache
 def faketime_library() -> Path:
     """A libfaketime.so.1 that moves this machine's processes' clock: the wheel's, else one built from its source."""
-    source = _vendored_source()
-    if _moves_time(source / SONAME):
+    source = vendored_source()
+    if moves_time(source / SONAME):
         return source / SONAME
-    built = _build(source)
-    if not _moves_time(built):
+    built = build_from_source(source, _cache_root())
+    if not moves_time(built):
         raise FaketimeUnavailable(f"{built} was built, but a process that preloads it still sees the real time")
     return built
 

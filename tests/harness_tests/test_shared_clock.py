@@ -15,7 +15,15 @@ import pytest
 
 from tests.emulator import mfa
 from tests.harness import AnsibleRunner, CollectionTree
-from tests.harness.clock import SharedClock, private_emulator, shared_clock
+from tests.harness.clock import (
+    SONAME,
+    SharedClock,
+    build_from_source,
+    moves_time,
+    private_emulator,
+    shared_clock,
+    vendored_source,
+)
 from tests.harness.paths import PYTHON
 from tests.playbooks.plays import SAVE, play, task, with_credentials
 
@@ -114,3 +122,15 @@ def test_codes_follow_the_moved_clock(ansible, emulator, clock):
         (True, "AccessDenied"),
         (True, "ok"),
     ]
+
+
+def test_where_the_wheel_s_library_does_not_fit_one_is_built_from_its_source(tmp_path):
+    # The wheel carries an x86_64 build; elsewhere the harness builds one with make and the C compiler, once.
+    built = build_from_source(vendored_source(), tmp_path / "cache")
+    assert built.name == SONAME and built != vendored_source() / SONAME
+    assert moves_time(built)
+    assert build_from_source(vendored_source(), tmp_path / "cache") == built
+    # A library the loader cannot preload is only warned about, and the process runs on real time: the probe tells.
+    foreign = tmp_path / SONAME
+    foreign.write_bytes(b"\x7fELF not for this machine")
+    assert not moves_time(foreign)
