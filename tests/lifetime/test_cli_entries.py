@@ -1,4 +1,4 @@
-"""The aws CLI's role entries and the collection's serve each other (design rule R9): the CLI keys a role
+"""The aws CLI's role entries and the collection's serve each other: the CLI keys a role
 profile's entry by the role and the device, and a request naming the same role and device explicitly is the same
 request; the collection writes its role entries under that key, also when it bought them through a session."""
 

@@ -1,6 +1,6 @@
 """Roles asked for more than an hour: AWS caps a role assumed with an MFA session's credentials at one hour, so
 such a role is assumed with the code itself, lasts what was asked, and is renewed only with a new code; one code
-can buy one such role, so several are refused before any call (design rule R2)."""
+can buy one such role, so several are refused before any call."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Entries are bound to the STS endpoint that issued them (design rule R8): credentials bought from one endpoint
+"""Entries are bound to the STS endpoint that issued them: credentials bought from one endpoint
 are never served to a request naming another. One emulator answers at two URLs, 127.0.0.1 and localhost, which
 botocore treats as two endpoints, as it would two regions' or a VPC endpoint and AWS's own."""
 

@@ -1,5 +1,5 @@
 """A run hours long on the one code typed at its start: the MFA session that code bought renews the roles, with
-no code, while the run goes on (design rules R1, R3, R4).
+no code, while the run goes on.
 
 Each test is one ansible-playbook run whose plays lie hours apart on the shared clock; the -e mfa_code given at
 the start is stale for every play after the first, and must never reach AWS again.

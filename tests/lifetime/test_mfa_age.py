@@ -1,6 +1,6 @@
 """A trust policy that limits aws:MultiFactorAuthAge: renewing a role through an MFA session older than the limit is
 refused, so a code is due again; a token command gives one and the run goes on, a stale -e code is named in one
-line (design rule R3).
+line.
 
 The role lets in callers whose MFA is less than an hour old; the role lasts an hour, so at +1 h 10 min it must be
 renewed, and the session that would renew it is 70 minutes old.

@@ -1,6 +1,6 @@
 """One task, one set of keys: a task that names a lookup's access_key, secret_key and session_token one by one
 evaluates the lookup once for each, and must get the three from one STS call, even when the credentials cross
-the edge of their reuse window between two of them (design rules R4, R6).
+the edge of their reuse window between two of them.
 
 The emulator knows which keys were issued together, so the test checks the three values against it.
 """

@@ -1,5 +1,5 @@
 """bin/mfa-aws-credentials across a role's renewals: a role profile with mfa_serial renews through the MFA session
-the first code bought, with no prompt and no code (design rule R10). botocore runs the program from a boto3
+the first code bought, with no prompt and no code. botocore runs the program from a boto3
 script on a real terminal, where a prompt would show."""
 
 import json

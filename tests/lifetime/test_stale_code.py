@@ -1,5 +1,5 @@
 """A stale -e mfa_code, given again after what it bought has expired: it is recognised, named in one line that says
-when it was sent and what has expired, and never sent to AWS again (design rule R7)."""
+when it was sent and what has expired, and never sent to AWS again."""
 
 from tests.lifetime.support import HOUR, names_time
 from tests.playbooks.plays import play, task
