@@ -24,7 +24,7 @@ from tests.emulator.clock import Clock
 from tests.emulator.faults import Faults, Loss, server_error
 from tests.emulator.mfa import MfaVerifier
 from tests.emulator.principals import Principal, Principals
-from tests.emulator.responses import Answer, AwsError, s3_error, sts_error
+from tests.emulator.responses import Answer, AwsError, element, request_id, s3_error, sts_error
 from tests.emulator.regions import regions
 from tests.emulator.s3 import PARAMETERS as LIST_PARAMETERS
 from tests.emulator.s3 import BucketIndex, list_buckets
@@ -98,7 +98,10 @@ class EmulatorApp:
         if environ.get("REQUEST_METHOD") == "GET" and path in ("", "/") and not action and not presigned:
             return self._list_buckets(environ, start_response, headers, body, signed, query)
         principal = self.principals.find(signed.access_key_id) if signed else None
-        if principal is not None:
+        if signed is not None and principal is not None:
+            # moto knows nothing of the credentials issued here, so their expiry is checked before it answers.
+            if principal.expired(self.clock.now()):
+                return self._send(start_response, _expired_elsewhere(signed.service, headers))
             # moto reads the account from this header; it does not know the keys issued here.
             environ["HTTP_X_MOTO_ACCOUNT_ID"] = principal.account_id
         return self._moto(environ, start_response)
@@ -116,7 +119,7 @@ class EmulatorApp:
         if signed is None:
             raise _UNSIGNED[service]
         _check_scope(service, signed)
-        if abs(signed.signed_at - (time.time() + self.faults.skew)) > sigv4.MAX_SKEW:
+        if abs(signed.signed_at - (self.clock.signing_now() + self.faults.skew)) > sigv4.MAX_SKEW:
             if service == "s3":
                 raise AwsError(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
             raise AwsError(403, "SignatureDoesNotMatch", f"Signature expired: {signed.amz_date} is now earlier or later than the 15 minute window.")
@@ -184,6 +187,8 @@ class EmulatorApp:
                 outcome=outcome,
                 at=self.clock.now(),
                 lost=loss.how if loss else None,
+                duration=_asked_duration(params),
+                host=headers.get("host", ""),
             )
         )
         return self._respond(environ, start_response, answer, loss, "sts")
@@ -278,6 +283,24 @@ class EmulatorApp:
 _NOT_EVALUATED = "NotImplemented"
 
 
+def _expired_elsewhere(service: str, headers: dict[str, str]) -> Answer:
+    """What a service moto answers says to expired temporary credentials, in that service's error format."""
+    if service == "s3":
+        return s3_error(_EXPIRED["s3"])
+    if service == "ec2":
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+            f"{element('Code', 'RequestExpired')}{element('Message', 'Request has expired.')}"
+            f"</Error></Errors>{element('RequestID', request_id())}</Response>"
+        )
+        return Answer(400, body.encode(), [("Content-Type", "text/xml")])
+    if "x-amz-json" in headers.get("content-type", ""):
+        payload = {"__type": "ExpiredTokenException", "message": _EXPIRED["sts"].message}
+        return Answer(400, json.dumps(payload).encode(), [("Content-Type", headers["content-type"])])
+    # The query APIs (IAM and the like) answer as STS does.
+    return sts_error(_EXPIRED["sts"])
+
+
 def _not_evaluated(error: policy.NotEvaluated) -> AwsError:
     """The emulator's own answer to a policy it cannot judge: never a guess that AWS might contradict."""
     return AwsError(501, _NOT_EVALUATED, f"{error} (a limit of the emulator, not an AWS error)")
@@ -301,6 +324,11 @@ def _check_scope(service: str, signed: sigv4.SignedRequest) -> None:
         raise AwsError(
             400, "AuthorizationHeaderMalformed", f"The authorization header is malformed; the region '{signed.region}' is wrong."
         )
+
+
+def _asked_duration(params: dict[str, str]) -> int | None:
+    raw = params.get("DurationSeconds", "")
+    return int(raw) if raw.isdigit() else None
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

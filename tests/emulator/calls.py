@@ -22,6 +22,10 @@ class StsCall:
     at: float
     #: How the answer was lost after the call was handled ("server-error", "dropped", "delayed"), if it was.
     lost: str | None = None
+    #: DurationSeconds as the request asked for it; None when it left the length to STS's default.
+    duration: int | None = None
+    #: The Host the request was sent to: one emulator answers as 127.0.0.1:PORT and as localhost:PORT.
+    host: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,6 +10,7 @@ from tests.emulator import mfa
 from tests.emulator.app import EmulatorApp
 from tests.emulator.calls import ListingCall, StsCall
 from tests.emulator.clock import Clock
+from tests.emulator.principals import Principal
 from tests.emulator.world import RoleSpec, World, build_world
 
 DEFAULT_REGION = "eu-west-1"
@@ -73,6 +74,12 @@ class Emulator:
         """Make credentials known to the emulator (root keys, which moto's IAM does not model)."""
         self._app.principals.issue(principal)
 
+    def issued(self, access_key_id: str) -> Principal | None:
+        """The temporary credentials issued under this access key id (with their secret key, session token and
+        expiry), or None: which keys belong together, for tests that check a client never mixed two sets."""
+        principal = self._app.principals.find(access_key_id)
+        return principal if principal is not None and principal.temporary else None
+
     def code(self, serial: str, steps: int = 0) -> str:
         """The current TOTP of the device with this serial, by the emulator's clock."""
         for world in self.worlds:
@@ -131,6 +138,7 @@ class Emulator:
                 "endpoint_url": self.endpoint_url,
                 "region": self.region,
                 "clock_offset": self.clock.offset,
+                "now": self.clock.now(),
                 "worlds": [world.to_dict() for world in self.worlds],
             }
         if name in ("calls", "listings"):

@@ -166,7 +166,9 @@ class Sts:
         if role is None:
             raise _not_authorized(principal, "sts:AssumeRole", role_arn)
         max_duration = int(role.max_session_duration or 3600)
-        chained = principal.kind == "role"
+        # Any temporary credentials count, not only a role's: AWS's knowledge center (iam-role-chaining-limit) says
+        # those of GetSessionToken, which users with MFA assume roles with, are limited to one hour too.
+        chained = principal.temporary
         if chained and duration > CHAINED_ROLE_MAX:
             raise AwsError(
                 400,

@@ -68,6 +68,8 @@ class RoleSpec:
     trusted: tuple[str, ...] = ()
     #: Whether the role may list buckets.
     can_list_buckets: bool = True
+    #: Seconds since the caller's MFA within which the trust policy lets it in (aws:MultiFactorAuthAge), if limited.
+    max_mfa_age: int | None = None
 
 
 DEFAULT_ROLES = (RoleSpec("admin", requires_mfa=True), RoleSpec("reader", requires_mfa=False))
@@ -228,6 +230,8 @@ def trust_policy(spec: RoleSpec, user_account: str) -> dict[str, Any]:
         condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
     if spec.external_id:
         condition["StringEquals"] = {"sts:ExternalId": spec.external_id}
+    if spec.max_mfa_age is not None:
+        condition["NumericLessThan"] = {"aws:MultiFactorAuthAge": str(spec.max_mfa_age)}
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"AWS": [f"arn:aws:iam::{user_account}:root", *spec.trusted]},

@@ -18,6 +18,7 @@ def test_state_lists_the_endpoint_clock_and_worlds(emulator: "Emulator", world: 
     assert state["endpoint_url"] == emulator.endpoint_url
     assert state["region"] == emulator.region
     assert state["clock_offset"] == pytest.approx(emulator.clock.offset)
+    assert state["now"] == pytest.approx(time.time() + emulator.clock.offset, abs=30)
     mine = [entry for entry in state["worlds"] if entry["account_id"] == world.account_id]
     assert len(mine) == 1
     entry = mine[0]
@@ -57,7 +58,18 @@ def test_calls_lists_the_calls_of_the_accounts_asked_for(emulator: "Emulator", w
     ]
     status, both = control(emulator, "calls", query=f"account_ids={world.account_id},{other.account_id}")
     assert [call["action"] for call in both] == ["GetSessionToken", "GetCallerIdentity"]
-    assert set(both[0]) == {"action", "coded", "account_id", "access_key_id", "role_arn", "outcome", "at", "lost"}
+    assert set(both[0]) == {
+        "action",
+        "coded",
+        "account_id",
+        "access_key_id",
+        "role_arn",
+        "outcome",
+        "at",
+        "lost",
+        "duration",
+        "host",
+    }
 
 
 def test_clock_advance_moves_the_clock_forward_only(emulator: "Emulator", world: "World") -> None:
@@ -98,7 +110,8 @@ def test_world_builds_a_world_whose_keys_and_device_work(emulator: "Emulator") -
     assert sorted(bucket["Name"] for bucket in s3(emulator, session).list_buckets()["Buckets"]) == sorted(
         created["buckets"]
     )
-    assumed = sts(emulator, session).assume_role(RoleArn=role["arn"], RoleSessionName="carol", DurationSeconds=7200)
+    # An hour at most: the session's credentials are temporary, so the role is chained.
+    assumed = sts(emulator, session).assume_role(RoleArn=role["arn"], RoleSessionName="carol", DurationSeconds=3600)
     assert assumed["AssumedRoleUser"]["Arn"].startswith(f"arn:aws:sts::{role['account_id']}:assumed-role/ops/")
     # The new world is in the state like any other.
     state = control(emulator, "state")[1]

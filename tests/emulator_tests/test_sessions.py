@@ -8,6 +8,7 @@ import pytest
 
 from tests.emulator import RoleSpec
 from tests.emulator_tests._aws import Keys, mfa_session, plain_session, refusal, s3, sts
+from tests.harness.clock import private_emulator
 
 if TYPE_CHECKING:
     from tests.emulator import Emulator, World
@@ -168,9 +169,10 @@ def test_assume_role_lasts_one_hour_by_default(emulator: "Emulator", world: "Wor
 
 
 def test_assume_role_lasts_up_to_the_roles_max_session_duration(emulator: "Emulator") -> None:
-    world = emulator.build_world(roles=[RoleSpec("long", max_session_duration=7200)])
+    world = emulator.build_world(roles=[RoleSpec("long", requires_mfa=False, max_session_duration=7200)])
     role_arn = world.roles["long"].arn
-    client = sts(emulator, mfa_session(emulator, world), validate=False)
+    # Long-term keys: temporary credentials could not ask for more than an hour (role chaining).
+    client = sts(emulator, Keys.of(world), validate=False)
     for seconds in (900, 7200):
         answer = client.assume_role(RoleArn=role_arn, RoleSessionName="ops", DurationSeconds=seconds)
         assert _lifetime(emulator, answer["Credentials"]) == pytest.approx(seconds, abs=SLACK)
@@ -186,8 +188,8 @@ def test_assume_role_lasts_up_to_the_roles_max_session_duration(emulator: "Emula
 
 
 def test_assume_role_refuses_more_than_12_hours_whatever_the_role(emulator: "Emulator") -> None:
-    world = emulator.build_world(roles=[RoleSpec("longest", max_session_duration=43200)])
-    client = sts(emulator, mfa_session(emulator, world), validate=False)
+    world = emulator.build_world(roles=[RoleSpec("longest", requires_mfa=False, max_session_duration=43200)])
+    client = sts(emulator, Keys.of(world), validate=False)
     role_arn = world.roles["longest"].arn
     answer = client.assume_role(RoleArn=role_arn, RoleSessionName="ops", DurationSeconds=43200)
     assert _lifetime(emulator, answer["Credentials"]) == pytest.approx(43200, abs=SLACK)
@@ -211,9 +213,15 @@ def test_role_chaining_is_capped_at_one_hour(emulator: "Emulator") -> None:
         user_name="owner", roles=[RoleSpec("second", max_session_duration=43200, trusted=(first.arn,))]
     )
     second_arn = target.roles["second"].arn
-    answer = sts(emulator, mfa_session(emulator, world)).assume_role(
-        RoleArn=first.arn, RoleSessionName="hop1", DurationSeconds=43200
+    # The first hop with the code itself, signed by long-term keys: it may last 12 hours.
+    answer = sts(emulator, Keys.of(world)).assume_role(
+        RoleArn=first.arn,
+        RoleSessionName="hop1",
+        DurationSeconds=43200,
+        SerialNumber=world.mfa_serial,
+        TokenCode=world.totp(),
     )
+    assert _lifetime(emulator, answer["Credentials"]) == pytest.approx(43200, abs=SLACK)
     chained = sts(emulator, Keys.from_credentials(answer["Credentials"]))
     denied = refusal(lambda: chained.assume_role(RoleArn=second_arn, RoleSessionName="hop2", DurationSeconds=3601))
     assert (denied.status, denied.code, denied.message) == (
@@ -225,6 +233,49 @@ def test_role_chaining_is_capped_at_one_hour(emulator: "Emulator") -> None:
         extra = {} if seconds is None else {"DurationSeconds": seconds}
         hop = chained.assume_role(RoleArn=second_arn, RoleSessionName="hop2", **extra)
         assert _lifetime(emulator, hop["Credentials"]) == pytest.approx(3600, abs=SLACK)
+
+
+@pytest.mark.parametrize("with_mfa", [True, False], ids=["mfa-session", "plain-session"])
+def test_a_role_assumed_with_session_credentials_is_capped_at_one_hour(emulator: "Emulator", with_mfa: bool) -> None:
+    # AWS's knowledge center (iam-role-chaining-limit): credentials from GetSessionToken count as role chaining.
+    world = emulator.build_world(roles=[RoleSpec("long", requires_mfa=with_mfa, max_session_duration=43200)])
+    role_arn = world.roles["long"].arn
+    session = mfa_session(emulator, world) if with_mfa else plain_session(emulator, world)
+    client = sts(emulator, session)
+    for seconds in (3601, 7200, 43200):
+        denied = refusal(
+            lambda asked=seconds: client.assume_role(RoleArn=role_arn, RoleSessionName="ops", DurationSeconds=asked)
+        )
+        assert (denied.status, denied.code, denied.message) == (
+            400,
+            "ValidationError",
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+        )
+    for seconds in (3600, None):
+        extra = {} if seconds is None else {"DurationSeconds": seconds}
+        answer = client.assume_role(RoleArn=role_arn, RoleSessionName="ops", **extra)
+        assert _lifetime(emulator, answer["Credentials"]) == pytest.approx(3600, abs=SLACK)
+    assert [call.outcome for call in world.calls(action="AssumeRole")] == ["ValidationError"] * 3 + ["ok"] * 2
+
+
+def test_a_role_assumed_with_an_mfa_session_sees_the_session_s_mfa_age() -> None:
+    # A private emulator: its clock moves an hour on, which the worker's other tests must not see.
+    with private_emulator() as emulator:
+        world = emulator.build_world(roles=[RoleSpec("guarded", requires_mfa=True, max_mfa_age=3600)])
+        role_arn = world.roles["guarded"].arn
+        client = sts(emulator, mfa_session(emulator, world))
+        emulator.clock.advance(3500)
+        client.assume_role(RoleArn=role_arn, RoleSessionName="young")
+        # The session's code was sent 3,700 s ago: each AssumeRole made with it carries that age, not its own.
+        emulator.clock.advance(200)
+        denied = refusal(lambda: client.assume_role(RoleArn=role_arn, RoleSessionName="old"))
+        assert (denied.status, denied.code) == (403, "AccessDenied")
+        assert denied.message == _not_authorized(world.user_arn, role_arn)
+        # A code sent with AssumeRole itself is MFA of the moment.
+        sts(emulator, Keys.of(world)).assume_role(
+            RoleArn=role_arn, RoleSessionName="fresh", SerialNumber=world.mfa_serial, TokenCode=world.totp()
+        )
+        assert [call.outcome for call in world.calls(action="AssumeRole")] == ["ok", "AccessDenied", "ok"]
 
 
 # -- Expiry ------------------------------------------------------------------------------------------------

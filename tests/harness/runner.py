@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness.collection import CollectionTree
-from tests.harness.contracts import EmulatorLike, WorldLike
+from tests.harness.contracts import EmulatorLike, FakedTimeLike, WorldLike
 from tests.harness.inventory import render_inventory
 from tests.harness.paths import ansible_command
 from tests.harness.result import PlaybookResult, PlaybookTimeout
@@ -30,17 +30,27 @@ class AnsibleRunner:
     they would for a user running playbooks one after another.
     """
 
-    def __init__(self, workdir: Path, collections: CollectionTree, emulator: EmulatorLike | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        collections: CollectionTree,
+        emulator: EmulatorLike | None = None,
+        clock: FakedTimeLike | None = None,
+    ) -> None:
         self.sandbox: Sandbox = make_sandbox(workdir)
         self.collections = collections
         self.emulator = emulator
+        #: With a clock (tests/harness/clock.py), every process a run starts tells the time by it.
+        self.clock = clock
         self._run_count = 0
 
     def environment(
         self, *, world: WorldLike | None = None, env: EnvOverrides | None = None, results_dir: Path | None = None
     ) -> dict[str, str]:
-        """The exact environment a run gets: the sandbox's, then the world's AWS keys, then `env`."""
+        """The exact environment a run gets: the sandbox's, the clock's, then the world's AWS keys, then `env`."""
         result = sandbox_env(self.sandbox, self.collections)
+        if self.clock is not None:
+            result.update(self.clock.env())
         if world is not None:
             result.update(world.env())
             # botocore (>= 1.31) sends every service to AWS_ENDPOINT_URL when it is set.
