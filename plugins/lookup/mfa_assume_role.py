@@ -94,6 +94,7 @@ from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLooku
 class LookupModule(MfaAwsLookup):
     # The roles are the terms.
     options = ASSUME_ROLE_OPTIONS.without((*MODULE_ONLY_OPTIONS, "role_arn"))
+    keyword_hints = {**MfaAwsLookup.keyword_hints, "role_arn": "the role ARNs are the lookup's terms"}
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)

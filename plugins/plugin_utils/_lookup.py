@@ -16,7 +16,22 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
+from ansible_collections.mfa.aws.plugins.module_utils._specs import (
+    MODULE_ONLY_OPTIONS,
+    Options,
+    unsupported_parameters,
+)
+
+
+class LookupFailure(AnsibleLookupError):
+    """The lookup's one line, said once.
+
+    ansible-core 2.19 and later append each cause's message to an error's own ("A: A: ClientError ..."), and
+    the collection's line already says what its cause said. The cause stays attached for the traceback
+    that ANSIBLE_DISPLAY_TRACEBACK shows; earlier releases ignore the attribute and never appended.
+    """
+
+    _include_cause_message = False
 
 
 class MfaAwsLookup(LookupBase):
@@ -24,18 +39,36 @@ class MfaAwsLookup(LookupBase):
     then the module's own spec validates them, so a lookup and its module accept exactly the same."""
 
     options: Options
+    #: Why a keyword that names an option of the module is not one of the lookup's.
+    keyword_hints: dict[str, str] = {name: "only the modules take it" for name in MODULE_ONLY_OPTIONS}
 
     def read_options(self, variables: dict[str, Any] | None, keywords: dict[str, Any]) -> dict[str, Any]:
+        self._refuse_unknown(keywords)
         try:
             self.set_options(var_options=variables, direct=keywords)
             given = {name: self.get_option(name) for name in self.options.argument_spec}
         except AnsibleError as error:
             # Ansible's option checks quote the value they refuse, and the value may be a secret.
-            raise AnsibleLookupError(_without_values(str(error), keywords)) from None
+            raise LookupFailure(_without_values(str(error), keywords)) from None
         try:
             return self.options.validate(given)
         except MfaAwsError as error:
-            raise AnsibleLookupError(str(error)) from None
+            raise LookupFailure(str(error)) from None
+
+    def _refuse_unknown(self, keywords: dict[str, Any]) -> None:
+        # Ansible's set_options reads the keywords its documentation names and drops the rest without a word
+        # (2.16 to 2.21 alike), so a misspelt option would leave the one meant at its default or let the
+        # environment's value win.
+        names = {
+            name: tuple(definition.get("aliases") or ())
+            for name, definition in self.option_definitions.items()
+            if not name.startswith("_")
+        }
+        known = {alias for name, aliases in names.items() for alias in (name, *aliases)}
+        unknown = [keyword for keyword in keywords if keyword not in known]
+        if unknown:
+            plugin = getattr(self, "ansible_name", None) or self._load_name
+            raise LookupFailure(unsupported_parameters(unknown, names, plugin, "lookup", self.keyword_hints))
 
     @staticmethod
     def worded(action: Callable[[], Any]) -> Any:
@@ -43,7 +76,7 @@ class MfaAwsLookup(LookupBase):
         try:
             outcome = action()
         except MfaAwsError as error:
-            raise AnsibleLookupError(str(error)) from error
+            raise LookupFailure(str(error)) from error
         results = outcome if isinstance(outcome, list) else [outcome]
         # A cache_dir tightened, credentials not cached: said once each, as a module says them.
         for message in dict.fromkeys(warning for result in results for warning in getattr(result, "warnings", ())):

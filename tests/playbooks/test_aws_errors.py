@@ -116,3 +116,21 @@ def test_awss_error_keeps_its_traceback_where_ansible_shows_tracebacks(ansible, 
     assert loud.count(coded=True) == 1
     assert "Traceback (most recent call last)" in loud.output and "botocore.exceptions.ClientError" in loud.output
     assert world.secret_access_key not in loud.output
+
+
+@pytest.mark.smoke
+def test_a_lookups_failure_is_said_once(ansible, world):
+    """ansible-core 2.19 and later append an error's causes to its message: the line must not come back twice,
+    nor botocore's own wording of AWS's answer after it."""
+    wrong = f"{(int(world.totp()) + 500000) % 1000000:06d}"
+    steps = play(
+        "    - name: The lookup with a wrong code\n"
+        "      ansible.builtin.set_fact:\n"
+        f"        creds: \"{{{{ lookup('mfa.aws.mfa_session', mfa_serial_number='{world.mfa_serial}', "
+        f"mfa_token='{wrong}') }}}}\"\n"
+    )
+    result = ansible.run(steps, world=world)
+    message = assert_one_clean_line(result, "GetSessionToken refused the MFA code")
+    assert message.count("GetSessionToken refused the MFA code") == 1, message
+    assert "An error occurred (AccessDenied)" not in message, message
+    assert result.count("GetSessionToken", coded=True) == 1

@@ -73,3 +73,13 @@ def test_the_lookup_refuses_a_bad_code_before_any_call(ansible, world):
     result = ansible.run(play(lookup), world=world)
     result.assert_failed(match="mfa_token: must be exactly the 6 digits your MFA device shows; got 2 digits")
     assert result.calls == []
+
+
+def test_a_misspelt_module_option_names_the_option_meant(ansible, world):
+    options = {**mfa(world), "durration_seconds": 900}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world)
+    result.assert_failed(
+        match=r"Unsupported parameters for \(mfa\.aws\.sts_mfa_session\) module: durration_seconds "
+        r"\(did you mean duration_seconds\?\)\. Supported parameters include: "
+    )
+    assert result.calls == []
