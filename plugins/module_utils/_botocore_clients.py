@@ -9,6 +9,7 @@ that buys nothing here.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ _SESSIONS: dict[str | None, Any] = {}
 _SESSIONS_LOCK = threading.Lock()
 _CLIENTS_LOCK = threading.Lock()
 _CLIENTS: dict[tuple[Any, ...], Any] = {}
+# Where each region a client was made for came from, for a message that names it when AWS refuses the region.
+_REGION_SOURCES: dict[str, str] = {}
 
 
 def require_botocore() -> Any:
@@ -105,7 +108,7 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
     from botocore.config import Config
 
     session = session_for(connection.profile)
-    region = region or connection.region or session.get_config_variable("region") or FALLBACK_REGION
+    region, source = _region(connection, session, region)
     key = (service, region, connection.endpoint_url, connection.validate_certs, connection.retries)
     key += (connection.read_timeout, connection.profile)
     key += (credentials.access_key, credentials.secret_key, credentials.session_token)
@@ -118,7 +121,7 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
                 read_timeout=connection.read_timeout,
                 user_agent_extra=f"mfa.aws/{COLLECTION_VERSION}",
             )
-            client = _CLIENTS[key] = session.create_client(
+            client = session.create_client(
                 service,
                 region_name=region,
                 endpoint_url=connection.endpoint_url,
@@ -129,4 +132,57 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
                 aws_session_token=credentials.session_token,
                 config=config,
             )
+            _refuse_unknown_region(session, client, service, region, source)
+            if source:
+                _REGION_SOURCES[region] = source
+            _CLIENTS[key] = client
         return client
+
+
+def _region(connection: Connection, session: Any, asked: str | None) -> tuple[str, str | None]:
+    """The region a client is made for, and where it came from (None when the caller chose it)."""
+    if asked:
+        return asked, None
+    if connection.region:
+        return connection.region, "the region option"
+    found = session.get_config_variable("region")  # botocore's order: AWS_DEFAULT_REGION, then the profile
+    if not found:
+        return FALLBACK_REGION, None
+    if os.environ.get("AWS_DEFAULT_REGION") == found:
+        return found, "AWS_DEFAULT_REGION"
+    return found, f"the region of profile {session.profile or 'default'} in {session.get_config_variable('config_file')}"
+
+
+def region_source(region: str) -> str | None:
+    """Where a region a client was made for came from, when known."""
+    return _REGION_SOURCES.get(region)
+
+
+def _refuse_unknown_region(session: Any, client: Any, service: str, region: str, source: str | None) -> None:
+    """A region that none of botocore's partitions knows, for an endpoint of AWS's own, refused before any call.
+
+    botocore builds a client for any well-formed region name ("eu-west1"), and AWS refuses the request, at
+    best as a bad signature, at worst as a host that does not resolve after every retry. The check takes the
+    partitions' region patterns, not their region lists, so a region newer than the installed botocore still
+    passes; endpoints that are not AWS's (endpoint_url, AWS_ENDPOINT_URL: S3-compatible stores, emulators)
+    may name their regions as they like, and are left to answer. Made only where a client is made: a cache
+    hit never gets here.
+    """
+    try:
+        session.get_partition_for_region(region)
+        return
+    except Exception:  # botocore's UnknownRegionError, or no partition data  # pylint: disable=broad-except
+        pass
+    if any(region in session.get_available_regions(service, name, True) for name in session.get_available_partitions()):
+        return  # an endpoint name that is not a region, e.g. aws-global
+    host = (client.meta.endpoint_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]).lower()
+    suffixes = set()
+    for partition in session.get_data("endpoints").get("partitions", ()):
+        suffixes.add(partition.get("dnsSuffix"))
+        suffixes.update(variant.get("dnsSuffix") for variant in partition.get("defaults", {}).get("variants", ()))
+    if any(suffix and host.endswith(f".{suffix}") for suffix in suffixes):
+        origin = f" (from {source})" if source else ""
+        raise MfaAwsError(
+            f"region: {region!r}{origin} is not a region AWS has; AWS's region names look like eu-west-1 or "
+            "us-gov-west-1: set region, AWS_DEFAULT_REGION or the profile's region to one. Nothing was sent to AWS."
+        )

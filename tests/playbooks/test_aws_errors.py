@@ -1,5 +1,7 @@
 """AWS's refusals end in one line that says what to do, never a traceback."""
 
+import re
+
 import pytest
 
 from tests.playbooks.plays import mfa, play, task, with_credentials
@@ -134,3 +136,52 @@ def test_a_lookups_failure_is_said_once(ansible, world):
     assert message.count("GetSessionToken refused the MFA code") == 1, message
     assert "An error occurred (AccessDenied)" not in message, message
     assert result.count("GetSessionToken", coded=True) == 1
+
+
+def test_a_region_aws_does_not_have_is_named_with_where_it_came_from(ansible, world):
+    code = world.totp()
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code), env={"AWS_DEFAULT_REGION": "eu-west1"})
+    assert_one_clean_line(
+        result,
+        r"GetSessionToken was signed for region 'eu-west1' \(from AWS_DEFAULT_REGION\), which AWS does not have: "
+        r"set region, AWS_DEFAULT_REGION or the profile's region to one of AWS's region names, such as eu-west-1\. "
+        r"AWS said: SignatureDoesNotMatch: Credential should be scoped to a valid region, not 'eu-west1'\.",
+    )
+    # AWS checks the signature before the code: the same code still buys the session.
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
+
+
+def test_a_region_option_aws_does_not_have_is_named_in_a_lookup(ansible, world):
+    steps = play(
+        "    - name: The lookup in a region AWS does not have\n"
+        "      ansible.builtin.set_fact:\n"
+        f"        creds: \"{{{{ lookup('mfa.aws.mfa_session', mfa_serial_number='{world.mfa_serial}', "
+        f"mfa_token='{world.totp()}', region='us-east1') }}}}\"\n"
+    )
+    message = assert_one_clean_line(ansible.run(steps, world=world), r"GetSessionToken was signed for region 'us-east1' "
+                                    r"\(from the region option\), which AWS does not have")
+    assert message.count("which AWS does not have") == 1
+
+
+@pytest.mark.parametrize("where", ["environment", "profile"])
+def test_a_region_aws_does_not_have_is_refused_before_any_call_to_aws_itself(ansible, world, where):
+    """With AWS's own endpoints, botocore would send to sts.eu-west1.amazonaws.com, a host that does not exist:
+    the region is refused before any call. (Without AWS_ENDPOINT_URL nothing reaches the emulator either way.)"""
+    env = {"AWS_ENDPOINT_URL": None}
+    if where == "environment":
+        env["AWS_DEFAULT_REGION"] = "eu-west1"
+        source = r"AWS_DEFAULT_REGION"
+    else:
+        env["AWS_DEFAULT_REGION"] = None
+        ansible.sandbox.aws_config_file.write_text("[default]\nregion = eu-west1\n", encoding="utf-8")
+        source = rf"the region of profile default in {re.escape(str(ansible.sandbox.aws_config_file))}"
+    code = world.totp()
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", {**mfa(world, code), "retries": 0}, env=env)
+    assert_one_clean_line(
+        result,
+        rf"region: 'eu-west1' \(from {source}\) is not a region AWS has; AWS's region names look like eu-west-1 or "
+        r"us-gov-west-1: set region, AWS_DEFAULT_REGION or the profile's region to one\. Nothing was sent to AWS\.",
+    )
+    # The code was not recorded as spent: with the emulator's endpoint back, it buys the session.
+    ansible.sandbox.aws_config_file.write_text("", encoding="utf-8")
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
