@@ -83,7 +83,7 @@ _raw:
       type: str
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, MODULE_ONLY_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles
@@ -94,7 +94,10 @@ from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLooku
 class LookupModule(MfaAwsLookup):
     # The roles are the terms.
     options = ASSUME_ROLE_OPTIONS.without((*MODULE_ONLY_OPTIONS, "role_arn"))
-    keyword_hints = {**MfaAwsLookup.keyword_hints, "role_arn": "the role ARNs are the lookup's terms"}
+    keyword_hints: ClassVar[dict[str, str]] = {
+        **MfaAwsLookup.keyword_hints,
+        "role_arn": "the role ARNs are the lookup's terms",
+    }
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)

@@ -150,7 +150,10 @@ def _region(connection: Connection, session: Any, asked: str | None) -> tuple[st
         return FALLBACK_REGION, None
     if os.environ.get("AWS_DEFAULT_REGION") == found:
         return found, "AWS_DEFAULT_REGION"
-    return found, f"the region of profile {session.profile or 'default'} in {session.get_config_variable('config_file')}"
+    return (
+        found,
+        f"the region of profile {session.profile or 'default'} in {session.get_config_variable('config_file')}",
+    )
 
 
 def region_source(region: str) -> str | None:

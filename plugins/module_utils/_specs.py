@@ -121,7 +121,9 @@ def unsupported_parameters(
     aliases = ", ".join(sorted(alias for each in names.values() for alias in each))
     if aliases:
         supported += f" ({aliases})"
-    return f"Unsupported parameters for ({plugin}) {kind}: {', '.join(worded)}. Supported parameters include: {supported}."
+    return (
+        f"Unsupported parameters for ({plugin}) {kind}: {', '.join(worded)}. Supported parameters include: {supported}."
+    )
 
 
 class Options:
@@ -187,7 +189,9 @@ class Options:
                 present = [name for name in group if name in given]
                 if present and len(present) < len(group):
                     missing = [name for name in group if name not in given]
-                    return f"{present[0]} was given without {' and '.join(missing)}: set both, or neither to use a profile"
+                    return (
+                        f"{present[0]} was given without {' and '.join(missing)}: set both, or neither to use a profile"
+                    )
         if isinstance(error, RequiredByError):
             for name, needed in self.required_by.items():
                 missing = [other for other in needed if other not in given]
