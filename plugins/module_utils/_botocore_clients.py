@@ -14,7 +14,6 @@ import threading
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import describe_exception
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
 if TYPE_CHECKING:
@@ -80,11 +79,45 @@ def session_for(profile: str | None) -> Any:
             session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=parse_aws_timestamp)
             _SESSIONS[profile] = session
     try:
-        if profile:
-            session.get_scoped_config()  # raises ProfileNotFound now, not mid-exchange
+        # Raises ProfileNotFound now, not mid-exchange; also for AWS_PROFILE, which botocore reads in every call.
+        session.get_scoped_config()
     except botocore.exceptions.BotoCoreError as error:
-        raise MfaAwsError(describe_exception(error, "Loading the AWS configuration")) from None
+        raise MfaAwsError(_configuration_error(error, session, profile)) from None
     return session
+
+
+def _configuration_error(error: Exception, session: Any, profile: str | None) -> str:
+    """A profile or a file of the AWS configuration that botocore could not use, with the files it read."""
+    import botocore.exceptions
+
+    config_file = _file_read(session, "config_file", "AWS_CONFIG_FILE")
+    credentials_file = _file_read(session, "credentials_file", "AWS_SHARED_CREDENTIALS_FILE")
+    if isinstance(error, botocore.exceptions.ProfileNotFound):
+        name = getattr(error, "kwargs", {}).get("profile") or profile or session.profile
+        if profile:
+            origin = "the profile option"
+        else:
+            origin = next((var for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE") if os.environ.get(var) == name), None)
+        given = f"profile: {name!r}" + (f" (from {origin})" if origin else "")
+        try:
+            known = sorted(session.available_profiles)
+        except botocore.exceptions.BotoCoreError:
+            known = []
+        there = f"the profiles there are {', '.join(known)}" if known else "they hold no profile"
+        return (
+            f"{given} is in neither {config_file} nor {credentials_file}; {there}. Add it (aws configure --profile "
+            f"{name}), or name one of those."
+        )
+    return (
+        f"The AWS configuration ({config_file}, {credentials_file}) could not be used: {' '.join(str(error).split())}"
+    )
+
+
+def _file_read(session: Any, variable: str, environment: str) -> str:
+    """One of the AWS configuration's files as botocore reads it: where it is, what set it, whether it exists."""
+    path = os.path.expanduser(str(session.get_config_variable(variable)))
+    said = f"{path} ({environment})" if os.environ.get(environment) else path
+    return said if os.path.isfile(path) else f"{said}, which does not exist"
 
 
 def chain_credentials(profile: str | None) -> tuple[str, str, str | None]:
@@ -94,9 +127,12 @@ def chain_credentials(profile: str | None) -> tuple[str, str, str | None]:
         found = session_for(profile).get_credentials()
         frozen = found.get_frozen_credentials() if found is not None else None
     except botocore.exceptions.BotoCoreError as error:
-        raise MfaAwsError(describe_exception(error, "Loading AWS credentials")) from None
+        raise MfaAwsError(f"The AWS credentials could not be loaded: {' '.join(str(error).split())}") from None
     if frozen is None or not frozen.access_key:
-        raise MfaAwsError(describe_exception(botocore.exceptions.NoCredentialsError(), "Loading AWS credentials"))
+        raise MfaAwsError(
+            "No AWS credentials were found: set access_key and secret_key, or a profile, or the environment "
+            "variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE."
+        )
     return frozen.access_key, frozen.secret_key, frozen.token or None
 
 

@@ -185,3 +185,39 @@ def test_a_region_aws_does_not_have_is_refused_before_any_call_to_aws_itself(ans
     # The code was not recorded as spent: with the emulator's endpoint back, it buys the session.
     ansible.sandbox.aws_config_file.write_text("", encoding="utf-8")
     run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
+
+
+@pytest.mark.parametrize("named_by", ["option", "environment"])
+def test_a_missing_profile_names_the_files_read_and_the_profiles_there(ansible, world, named_by):
+    sandbox = ansible.sandbox
+    sandbox.aws_config_file.write_text("[profile alice]\nregion = us-east-1\n", encoding="utf-8")
+    sandbox.aws_credentials_file.write_text("", encoding="utf-8")
+    options, env = mfa(world), {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+    if named_by == "option":
+        options["profile"], origin = "nosuch", "the profile option"
+    else:
+        env["AWS_PROFILE"], origin = "nosuch", "AWS_PROFILE"
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options, env=env)
+    message = assert_one_clean_line(
+        result,
+        re.escape(
+            f"profile: 'nosuch' (from {origin}) is in neither {sandbox.aws_config_file} (AWS_CONFIG_FILE) nor "
+            f"{sandbox.aws_credentials_file} (AWS_SHARED_CREDENTIALS_FILE); the profiles there are alice. "
+            "Add it (aws configure --profile nosuch), or name one of those."
+        ),
+    )
+    assert "could not load" not in message
+    assert result.calls == []
+
+
+def test_no_credentials_at_all_says_where_they_may_come_from(ansible, world):
+    env = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world), env=env)
+    assert_one_clean_line(
+        result,
+        re.escape(
+            "No AWS credentials were found: set access_key and secret_key, or a profile, or the environment "
+            "variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE."
+        ),
+    )
+    assert result.calls == []
