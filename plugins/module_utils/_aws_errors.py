@@ -101,6 +101,14 @@ def describe_client_error(code: str, message: str, operation: str, target: str |
         )
     if code in _THROTTLE_CODES:
         return f"{operation} was throttled by AWS even after retrying: raise 'retries' or run again later. {said}"
+    if code == "InvalidToken":
+        # S3's answer to a session token that was not issued with the access key that signed (or no token at all).
+        return (
+            f"{operation} was refused because the session token does not go with the access key that signed the "
+            "call: give access_key, secret_key and session_token from one set of temporary credentials (all three "
+            "from the same registered result or lookup), and no session_token with an IAM user's own keys. "
+            f"{said}"
+        )
     if code in ("InvalidClientTokenId", "InvalidAccessKeyId", "UnrecognizedClientException"):
         return (
             f"AWS does not recognise the access key that signed {operation}: check access_key / profile, "

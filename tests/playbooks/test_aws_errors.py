@@ -221,3 +221,19 @@ def test_no_credentials_at_all_says_where_they_may_come_from(ansible, world):
         ),
     )
     assert result.calls == []
+
+
+def test_a_session_token_that_does_not_go_with_the_keys(ansible, world):
+    session = task("mfa.aws.sts_mfa_session", mfa(world), register="session")
+    mixed = {
+        "access_key": world.access_key_id,
+        "secret_key": world.secret_access_key,
+        "session_token": "{{ session.credentials.session_token }}",
+    }
+    result = ansible.run(play(session, task("mfa.aws.s3_bucket_list", mixed)), world=world)
+    assert_one_clean_line(
+        result,
+        r"ListBuckets was refused because the session token does not go with the access key that signed the call: "
+        r"give access_key, secret_key and session_token from one set of temporary credentials .* AWS said: "
+        r"InvalidToken: The provided token is malformed or otherwise invalid\.",
+    )

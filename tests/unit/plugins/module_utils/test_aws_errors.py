@@ -32,6 +32,8 @@ def client_error(code, message, operation="AssumeRole"):
         ("AccessDenied", "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole "
          "on resource: arn:aws:iam::222222222222:role/R", "AssumeRole", "trust policy"),
         ("AccessDenied", "Access Denied", "ListBuckets", "s3:ListAllMyBuckets"),
+        ("InvalidToken", "The provided token is malformed or otherwise invalid.", "ListBuckets",
+         "the session token does not go with the access key that signed the call"),
         ("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
          "AssumeRole", "refused a parameter"),
     ],
