@@ -23,6 +23,12 @@ COLLECTION_VERSION = "0.1.0"
 MIN_BOTOCORE = (1, 35, 42)
 # STS's global endpoint lives in us-east-1; any region serves ListBuckets.
 FALLBACK_REGION = "us-east-1"
+# Seconds to connect (TCP and TLS): the AWS SDKs' "standard" defaults mode (botocore's
+# data/sdk-default-configuration.json, connectTimeoutInMillis 3100), not botocore's legacy 60. An endpoint that
+# never answers (a wrong address, a firewall that drops) costs this much per attempt, and attempts are up to
+# retries + 1; one that refuses, or a name that does not resolve, fails at once. Nothing was sent, so the
+# code stays good.
+CONNECT_TIMEOUT = 3.1
 
 # One botocore session per profile and process: a session parses the service models and endpoint rules
 # once, so the clients after the first cost milliseconds, not a tenth of a second each, which matters when
@@ -153,7 +159,7 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
         if client is None:
             config = Config(
                 retries={"mode": "standard", "total_max_attempts": connection.retries + 1},
-                connect_timeout=10,
+                connect_timeout=CONNECT_TIMEOUT,
                 read_timeout=connection.read_timeout,
                 user_agent_extra=f"mfa.aws/{COLLECTION_VERSION}",
             )

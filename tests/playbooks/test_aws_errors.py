@@ -1,6 +1,8 @@
 """AWS's refusals end in one line that says what to do, never a traceback."""
 
+import contextlib
 import re
+import socket
 
 import pytest
 
@@ -237,3 +239,34 @@ def test_a_session_token_that_does_not_go_with_the_keys(ansible, world):
         r"give access_key, secret_key and session_token from one set of temporary credentials .* AWS said: "
         r"InvalidToken: The provided token is malformed or otherwise invalid\.",
     )
+
+
+@contextlib.contextmanager
+def endpoint_that_never_answers():
+    """A local port whose connections never complete: its one-place accept queue is kept full, so Linux drops
+    every further SYN, as a firewall that drops does."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def test_an_endpoint_that_never_answers_leaves_the_code_good(ansible, world):
+    code = world.totp()
+    with endpoint_that_never_answers() as endpoint:
+        options = {**mfa(world, code), "endpoint_url": endpoint, "retries": 0}
+        result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options)
+    assert_one_clean_line(
+        result, r"GetSessionToken could not reach AWS: Connect timeout on endpoint URL: .* Check endpoint_url"
+    )
+    # No connection, so nothing was sent: the code still buys the session.
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
