@@ -55,8 +55,10 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.expiration }}"
   loop: "{{ query('mfa.aws.mfa_assume_role', *role_arns, mfa_serial_number=mfa_serial, mfa_token=mfa_code) }}"
+  # The credentials come in the order of the roles. Without a label, Ansible prints each item, secret key included.
   loop_control:
-    label: "{{ item.access_key }}"
+    index_var: index
+    label: "{{ role_arns[index] }}"
 
 - name: A role profile of ~/.aws/config (role_arn, source_profile, mfa_serial), with only the code
   ansible.builtin.set_fact:
