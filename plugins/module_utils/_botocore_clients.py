@@ -100,11 +100,12 @@ def _configuration_error(error: Exception, session: Any, profile: str | None) ->
     credentials_file = _file_read(session, "credentials_file", "AWS_SHARED_CREDENTIALS_FILE")
     if isinstance(error, botocore.exceptions.ProfileNotFound):
         name = getattr(error, "kwargs", {}).get("profile") or profile or session.profile
-        if profile:
-            origin = "the profile option"
-        else:
-            origin = next((var for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE") if os.environ.get(var) == name), None)
-        given = f"profile: {name!r}" + (f" (from {origin})" if origin else "")
+        given = f"profile: {name!r}"
+        # Given as the option (or the program's --profile), "profile:" says so; else botocore read the environment.
+        for variable in () if profile else ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+            if os.environ.get(variable) == name:
+                given += f" (from {variable})"
+                break
         try:
             known = sorted(session.available_profiles)
         except botocore.exceptions.BotoCoreError:

@@ -196,14 +196,14 @@ def test_a_missing_profile_names_the_files_read_and_the_profiles_there(ansible, 
     sandbox.aws_credentials_file.write_text("", encoding="utf-8")
     options, env = mfa(world), {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
     if named_by == "option":
-        options["profile"], origin = "nosuch", "the profile option"
+        options["profile"], origin = "nosuch", ""
     else:
-        env["AWS_PROFILE"], origin = "nosuch", "AWS_PROFILE"
+        env["AWS_PROFILE"], origin = "nosuch", " (from AWS_PROFILE)"
     result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options, env=env)
     message = assert_one_clean_line(
         result,
         re.escape(
-            f"profile: 'nosuch' (from {origin}) is in neither {sandbox.aws_config_file} (AWS_CONFIG_FILE) nor "
+            f"profile: 'nosuch'{origin} is in neither {sandbox.aws_config_file} (AWS_CONFIG_FILE) nor "
             f"{sandbox.aws_credentials_file} (AWS_SHARED_CREDENTIALS_FILE); the profiles there are alice. "
             "Add it (aws configure --profile nosuch), or name one of those."
         ),
