@@ -249,7 +249,7 @@ def endpoint_that_never_answers():
         listener.bind(("127.0.0.1", 0))
         listener.listen(0)
         port = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(3)]
+        fillers = [socket.socket(), socket.socket(), socket.socket()]
         try:
             for filler in fillers:
                 filler.setblocking(False)
