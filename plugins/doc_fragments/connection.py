@@ -32,7 +32,10 @@ options:
     aliases: [aws_profile]
   region:
     description:
-      - The AWS region to call. When unset, the profile's or E(AWS_REGION)'s, else C(us-east-1).
+      - The AWS region to call. When unset, E(AWS_DEFAULT_REGION)'s, else the profile's, else C(us-east-1), as
+        botocore reads them (botocore does not read E(AWS_REGION)).
+      - A name that none of AWS's partitions has (C(eu-west1)) is refused before any call to AWS's own endpoints;
+        an endpoint set with O(endpoint_url) or E(AWS_ENDPOINT_URL) is left to judge its own region names.
     type: str
     aliases: [aws_region]
   endpoint_url:

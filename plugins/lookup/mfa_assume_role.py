@@ -59,8 +59,10 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.expiration }}"
   loop: "{{ query('mfa.aws.mfa_assume_role', *role_arns, mfa_serial_number=mfa_serial, mfa_token=mfa_code) }}"
+  # The credentials come in the order of the roles. Without a label, Ansible prints each item, secret key included.
   loop_control:
-    label: "{{ item.access_key }}"
+    index_var: index
+    label: "{{ role_arns[index] }}"
 
 - name: A role profile of ~/.aws/config (role_arn, source_profile, mfa_serial), with only the code
   ansible.builtin.set_fact:
@@ -87,7 +89,7 @@ _raw:
       type: str
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, MODULE_ONLY_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles
@@ -98,6 +100,10 @@ from ansible_collections.mfa.aws.plugins.plugin_utils._lookup import MfaAwsLooku
 class LookupModule(MfaAwsLookup):
     # The roles are the terms.
     options = ASSUME_ROLE_OPTIONS.without((*MODULE_ONLY_OPTIONS, "role_arn"))
+    keyword_hints: ClassVar[dict[str, str]] = {
+        **MfaAwsLookup.keyword_hints,
+        "role_arn": "the role ARNs are the lookup's terms",
+    }
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)

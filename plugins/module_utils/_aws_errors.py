@@ -53,6 +53,25 @@ _THROTTLE_CODES = frozenset(
 )
 
 
+# How AWS refuses a signature scoped to a region it does not have: "... a valid region, not 'eu-west1'."
+_REGION_REFUSED = "scoped to a valid region"
+
+
+def _region_refused(operation: str, message: str) -> str:
+    import re
+
+    from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import region_source
+
+    named = re.search(r"not '([^']*)'", message)
+    region = named.group(1) if named else None
+    source = region_source(region) if region else None
+    given = f"region {region!r}" + (f" (from {source})" if source else "") if region else "a region"
+    return (
+        f"{operation} was signed for {given}, which AWS does not have: set region, AWS_DEFAULT_REGION or the "
+        "profile's region to one of AWS's region names, such as eu-west-1."
+    )
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -83,6 +102,14 @@ def describe_client_error(code: str, message: str, operation: str, target: str |
         )
     if code in _THROTTLE_CODES:
         return f"{operation} was throttled by AWS even after retrying: raise 'retries' or run again later. {said}"
+    if code == "InvalidToken":
+        # S3's answer to a session token that was not issued with the access key that signed (or no token at all).
+        return (
+            f"{operation} was refused because the session token does not go with the access key that signed the "
+            "call: give access_key, secret_key and session_token from one set of temporary credentials (all three "
+            "from the same registered result or lookup), and no session_token with an IAM user's own keys. "
+            f"{said}"
+        )
     if code in ("InvalidClientTokenId", "InvalidAccessKeyId", "UnrecognizedClientException"):
         return (
             f"AWS does not recognise the access key that signed {operation}: check access_key / profile, "
@@ -93,6 +120,8 @@ def describe_client_error(code: str, message: str, operation: str, target: str |
             f"{operation} was refused because the controller's clock is more than 15 minutes off AWS's: set the "
             f"clock right (e.g. with NTP) and run again. {said}"
         )
+    if code == "SignatureDoesNotMatch" and _REGION_REFUSED in message:
+        return f"{_region_refused(operation, message)} {said}"
     if code == "SignatureDoesNotMatch":
         return f"The secret key does not match the access key that signed {operation}: check secret_key. {said}"
     if code in ("AccessDenied", "AccessDeniedException") and operation == "AssumeRole":
@@ -147,7 +176,7 @@ def describe_exception(error: BaseException, operation: str, target: str | None 
             "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_PROFILE environment variables."
         )
     if name in ("NoRegionError",):
-        return f"{operation} needs a region: set region or AWS_REGION."
+        return f"{operation} needs a region: set region, AWS_DEFAULT_REGION or the profile's region."
     if name in ("ProfileNotFound", "PartialCredentialsError", "InvalidConfigError"):
         return f"{operation} could not load the AWS configuration: {text}."
     return f"{operation} failed: {name}: {text}"

@@ -9,8 +9,9 @@ fragment per family named as the spec dicts here are.
 
 from __future__ import annotations
 
+import difflib
 import math
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -18,7 +19,6 @@ from ansible.module_utils.errors import (
     MutuallyExclusiveError,
     RequiredByError,
     RequiredTogetherError,
-    UnsupportedError,
 )
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
@@ -92,6 +92,40 @@ S3_BUCKET_LIST_ARGUMENT_SPEC: Spec = {
 #: Options of the STS modules that mean nothing to a lookup.
 MODULE_ONLY_OPTIONS = ("fact_name", "write_profile", "credentials_file")
 
+# Names users bring from elsewhere for what an option holds, which difflib cannot tell: the extra variable
+# the collection's own examples pass (-e mfa_code) and STS's parameter name (TokenCode).
+_KNOWN_AS = {"mfa_code": "mfa_token", "token_code": "mfa_token"}
+
+
+def unsupported_parameters(
+    unknown: Iterable[str],
+    names: Mapping[str, tuple[str, ...]],
+    plugin: str,
+    kind: str,
+    hints: Mapping[str, str] | None = None,
+) -> str:
+    """One line refusing options the plugin does not take, each with the option it most likely meant.
+
+    Worded as AnsibleModule words it ("Unsupported parameters for (NAME) module: ...") so it reads as any
+    plugin's; `names` maps each option to its aliases, `hints` says why a known name is not taken here.
+    """
+    spelled = {alias: name for name, aliases in names.items() for alias in (name, *aliases)}
+    worded = []
+    for given in sorted(set(unknown)):
+        if hints and given in hints:
+            worded.append(f"{given} ({hints[given]})")
+            continue
+        close = difflib.get_close_matches(given.lower(), list(spelled), n=1)
+        meant = _KNOWN_AS.get(given.lower()) or (spelled[close[0]] if close else None)
+        worded.append(f"{given} (did you mean {meant}?)" if meant in names else given)
+    supported = ", ".join(sorted(names))
+    aliases = ", ".join(sorted(alias for each in names.values() for alias in each))
+    if aliases:
+        supported += f" ({aliases})"
+    return (
+        f"Unsupported parameters for ({plugin}) {kind}: {', '.join(worded)}. Supported parameters include: {supported}."
+    )
+
 
 class Options:
     """A spec with its rules on how options combine, and the one validation every front end runs."""
@@ -130,6 +164,12 @@ class Options:
         Options set to None count as not given, as a lookup's unset options are; so do empty strings, which
         is what a templated option gives when its variable is empty.
         """
+        # Before anything else, and also when set to nothing: a misspelt option would otherwise leave the
+        # one meant at its default without a word.
+        names = {name: tuple(spec.get("aliases") or ()) for name, spec in self.argument_spec.items()}
+        unknown = set(options) - {alias for name, aliases in names.items() for alias in (name, *aliases)}
+        if unknown:
+            raise MfaAwsError(unsupported_parameters(unknown, names, plugin or "mfa.aws", "module"))
         given = {name: value for name, value in options.items() if value is not None and value != ""}
         for name, value in given.items():
             # Ansible's int conversion raises OverflowError on these, which would be a traceback.
@@ -150,7 +190,9 @@ class Options:
                 present = [name for name in group if name in given]
                 if present and len(present) < len(group):
                     missing = [name for name in group if name not in given]
-                    return f"{present[0]} was given without {' and '.join(missing)}: set both, or neither to use a profile"
+                    return (
+                        f"{present[0]} was given without {' and '.join(missing)}: set both, or neither to use a profile"
+                    )
         if isinstance(error, RequiredByError):
             for name, needed in self.required_by.items():
                 missing = [other for other in needed if other not in given]
@@ -161,9 +203,6 @@ class Options:
                 present = [name for name in group if name in given]
                 if len(present) > 1:
                     return f"{' and '.join(present)} were both given: use one way to name the credentials"
-        if isinstance(error, UnsupportedError) and plugin:
-            # Worded as AnsibleModule words it, so the message reads the same as any module's.
-            return f"Unsupported parameters for ({plugin}) module: {error}"
         return " ".join(str(error).split())
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
@@ -30,6 +30,7 @@ _POLICY_ARN = r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}"
 _TAG_CATEGORIES = ("L", "Z", "N")
 _TAG_SYMBOLS = frozenset("_.:/=+-@")
 _POLICY_CHARS = r"[\t\n\r\x20-\xff]+"
+_DEVICE = "arn:aws:iam::ACCOUNT:mfa/NAME"
 
 SESSION_DURATION = (900, 129600)
 ROLE_DURATION = (900, 43200)
@@ -200,12 +201,40 @@ def transitive_tag_keys(values: list[str] | None, session_tags: dict[str, str] |
     return list(values)
 
 
-def mfa_pair(serial: str | None, token: str | None, command: str | None = None) -> None:
+class SerialMissing(MfaAwsError):
+    """A code, or a command that prints one, without the MFA device it is for; `option` names which was given.
+
+    Each front end knows where its users set the device (a lookup also reads variables and the environment),
+    so it may word the line again with serial_missing()."""
+
+    def __init__(self, message: str, option: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
+def serial_missing(
+    option: str,
+    ways: Sequence[str] = ("mfa_serial_number",),
+    option_from: str | None = None,
+    serial_from: str | None = None,
+) -> str:
+    """The line for SerialMissing: what was given (and from where), and every way this front end takes the device.
+
+    `serial_from` names where an empty serial came from: set, but to nothing, it reads as not set at all.
+    """
+    given = f"was given (from {option_from})" if option_from else "was given"
+    empty = f", which is empty (from {serial_from})" if serial_from else ""
+    listed = ways[0] if len(ways) == 1 else f"{', '.join(ways[:-1])} or {ways[-1]}"
+    return f"{option}: {given} without mfa_serial_number{empty}: set the MFA device's ARN ({_DEVICE}) as {listed}"
+
+
+def mfa_pair(serial: str | None, token: str | None, command: Any = None) -> None:
     """A code means nothing to STS without the device it came from."""
-    if token and not serial:
-        raise _fail("mfa_token", "was given without mfa_serial_number; set both (the device's ARN and its code)")
-    if command and not serial:
-        raise _fail("mfa_token_command", "was given without mfa_serial_number; set the device's ARN too")
+    if serial:
+        return
+    for option, value in (("mfa_token", token), ("mfa_token_command", command)):
+        if value:
+            raise SerialMissing(serial_missing(option), option)
 
 
 def mfa_token_command(value: Any) -> list[str] | None:

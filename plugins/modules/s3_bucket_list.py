@@ -66,12 +66,13 @@ EXAMPLES = r"""
   mfa.aws.sts_mfa_session:
     mfa_serial_number: arn:aws:iam::123456789012:mfa/alice
     mfa_token: "{{ mfa_code }}"
+  register: session
 
 - name: List every bucket with the session
   mfa.aws.s3_bucket_list:
-    access_key: "{{ aws_mfa_session.access_key }}"
-    secret_key: "{{ aws_mfa_session.secret_key }}"
-    session_token: "{{ aws_mfa_session.session_token }}"
+    access_key: "{{ session.credentials.access_key }}"
+    secret_key: "{{ session.credentials.secret_key }}"
+    session_token: "{{ session.credentials.session_token }}"
   register: listing
 
 - name: Show their names
@@ -80,9 +81,9 @@ EXAMPLES = r"""
 
 - name: The first 100 log buckets in Ireland
   mfa.aws.s3_bucket_list:
-    access_key: "{{ aws_mfa_session.access_key }}"
-    secret_key: "{{ aws_mfa_session.secret_key }}"
-    session_token: "{{ aws_mfa_session.session_token }}"
+    access_key: "{{ session.credentials.access_key }}"
+    secret_key: "{{ session.credentials.secret_key }}"
+    session_token: "{{ session.credentials.session_token }}"
     prefix: logs-
     bucket_region: eu-west-1
     max_buckets: 100

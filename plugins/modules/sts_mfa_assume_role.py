@@ -71,28 +71,43 @@ EXAMPLES = r"""
     mfa_serial_number: arn:aws:iam::123456789012:mfa/alice
     mfa_token: "{{ mfa_code }}"
 
+  register: admin
+
 - name: List the other account's buckets
   mfa.aws.s3_bucket_list:
-    access_key: "{{ aws_mfa_role.access_key }}"
-    secret_key: "{{ aws_mfa_role.secret_key }}"
-    session_token: "{{ aws_mfa_role.session_token }}"
+    access_key: "{{ admin.credentials.access_key }}"
+    secret_key: "{{ admin.credentials.secret_key }}"
+    session_token: "{{ admin.credentials.session_token }}"
 
 # One code, many roles: an MFA session first, then each role without a code.
 - name: Trade the code for a session
   mfa.aws.sts_mfa_session:
     mfa_serial_number: arn:aws:iam::123456789012:mfa/alice
     mfa_token: "{{ mfa_code }}"
+  register: session
 
+# Each item shows as "(item=(censored due to no_log))": its result holds the role's secret key, so Ansible
+# hides it, label and all. That is not a failure; a failed item shows its role.
 - name: Open every account's role with the session
   mfa.aws.sts_mfa_assume_role:
     role_arn: "{{ item }}"
-    access_key: "{{ aws_mfa_session.access_key }}"
-    secret_key: "{{ aws_mfa_session.secret_key }}"
-    session_token: "{{ aws_mfa_session.session_token }}"
+    access_key: "{{ session.credentials.access_key }}"
+    secret_key: "{{ session.credentials.secret_key }}"
+    session_token: "{{ session.credentials.session_token }}"
   loop:
     - arn:aws:iam::210987654321:role/Admin
     - arn:aws:iam::345678901234:role/Admin
   register: role_sessions
+
+# A loop over credentials needs a label: without one, Ansible prints each item, secret key included.
+- name: List each account's buckets
+  mfa.aws.s3_bucket_list:
+    access_key: "{{ item.credentials.access_key }}"
+    secret_key: "{{ item.credentials.secret_key }}"
+    session_token: "{{ item.credentials.session_token }}"
+  loop: "{{ role_sessions.results }}"
+  loop_control:
+    label: "{{ item.identity.arn }}"
 """
 
 RETURN = r"""

@@ -63,20 +63,15 @@ EXAMPLES = r"""
     mfa_serial_number: arn:aws:iam::123456789012:mfa/alice
     mfa_token: "{{ mfa_code }}"
     duration_seconds: 3600
+  register: session
 
 - name: List buckets with the session's credentials
   mfa.aws.s3_bucket_list:
-    access_key: "{{ aws_mfa_session.access_key }}"
-    secret_key: "{{ aws_mfa_session.secret_key }}"
-    session_token: "{{ aws_mfa_session.session_token }}"
+    access_key: "{{ session.credentials.access_key }}"
+    secret_key: "{{ session.credentials.secret_key }}"
+    session_token: "{{ session.credentials.session_token }}"
 
 - name: Give the session to the aws CLI
-  mfa.aws.sts_mfa_session:
-    mfa_serial_number: arn:aws:iam::123456789012:mfa/alice
-    mfa_token: "{{ mfa_code }}"
-  register: session
-
-- name: Run the CLI with it
   ansible.builtin.command: aws s3 ls
   environment: "{{ session.environment }}"
   changed_when: false

@@ -97,7 +97,7 @@ region = eu-west-1
         (("--profile", "alice"), "profile alice has a credential_process of its own"),
         (("--profile", "loop"), "source_profile alice has a credential_process of its own"),
         (("--profile", "nomfa"), "profile nomfa has no mfa_serial"),
-        (("--profile", "nosuch"), "The config profile (nosuch) could not be found"),
+        (("--profile", "nosuch"), "profile: 'nosuch' is in neither"),
         (("--profile", "alice-keys", "--duration-seconds", "soon"), "duration_seconds"),
         (("--profile", "admin", "--duration-seconds", "60"), "duration_seconds"),
         (("--profile", "alice-keys", "--region", "eu west 1"), "region"),

@@ -1,5 +1,9 @@
 """AWS's refusals end in one line that says what to do, never a traceback."""
 
+import contextlib
+import re
+import socket
+
 import pytest
 
 from tests.playbooks.plays import mfa, play, task, with_credentials
@@ -120,3 +124,153 @@ def test_awss_error_keeps_its_traceback_where_ansible_shows_tracebacks(ansible, 
     assert loud.count(coded=True) == 1
     assert "Traceback (most recent call last)" in loud.output and "botocore.exceptions.ClientError" in loud.output
     assert world.secret_access_key not in loud.output
+
+
+@pytest.mark.smoke
+def test_a_lookups_failure_is_said_once(ansible, world):
+    """ansible-core 2.19 and later append an error's causes to its message: the line must not come back twice,
+    nor botocore's own wording of AWS's answer after it."""
+    wrong = f"{(int(world.totp()) + 500000) % 1000000:06d}"
+    steps = play(
+        "    - name: The lookup with a wrong code\n"
+        "      ansible.builtin.set_fact:\n"
+        f"        creds: \"{{{{ lookup('mfa.aws.mfa_session', mfa_serial_number='{world.mfa_serial}', "
+        f"mfa_token='{wrong}') }}}}\"\n"
+    )
+    result = ansible.run(steps, world=world)
+    message = assert_one_clean_line(result, "GetSessionToken refused the MFA code")
+    assert message.count("GetSessionToken refused the MFA code") == 1, message
+    assert "An error occurred (AccessDenied)" not in message, message
+    assert result.count("GetSessionToken", coded=True) == 1
+
+
+def test_a_region_aws_does_not_have_is_named_with_where_it_came_from(ansible, world):
+    code = world.totp()
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code), env={"AWS_DEFAULT_REGION": "eu-west1"})
+    assert_one_clean_line(
+        result,
+        r"GetSessionToken was signed for region 'eu-west1' \(from AWS_DEFAULT_REGION\), which AWS does not have: "
+        r"set region, AWS_DEFAULT_REGION or the profile's region to one of AWS's region names, such as eu-west-1\. "
+        r"AWS said: SignatureDoesNotMatch: Credential should be scoped to a valid region, not 'eu-west1'\.",
+    )
+    # AWS checks the signature before the code: the same code still buys the session.
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
+
+
+def test_a_region_option_aws_does_not_have_is_named_in_a_lookup(ansible, world):
+    steps = play(
+        "    - name: The lookup in a region AWS does not have\n"
+        "      ansible.builtin.set_fact:\n"
+        f"        creds: \"{{{{ lookup('mfa.aws.mfa_session', mfa_serial_number='{world.mfa_serial}', "
+        f"mfa_token='{world.totp()}', region='us-east1') }}}}\"\n"
+    )
+    message = assert_one_clean_line(ansible.run(steps, world=world), r"GetSessionToken was signed for region 'us-east1' "
+                                    r"\(from the region option\), which AWS does not have")
+    assert message.count("which AWS does not have") == 1
+
+
+@pytest.mark.parametrize("where", ["environment", "profile"])
+def test_a_region_aws_does_not_have_is_refused_before_any_call_to_aws_itself(ansible, world, where):
+    """With AWS's own endpoints, botocore would send to sts.eu-west1.amazonaws.com, a host that does not exist:
+    the region is refused before any call. (Without AWS_ENDPOINT_URL nothing reaches the emulator either way.)"""
+    env = {"AWS_ENDPOINT_URL": None}
+    if where == "environment":
+        env["AWS_DEFAULT_REGION"] = "eu-west1"
+        source = r"AWS_DEFAULT_REGION"
+    else:
+        env["AWS_DEFAULT_REGION"] = None
+        ansible.sandbox.aws_config_file.write_text("[default]\nregion = eu-west1\n", encoding="utf-8")
+        source = rf"the region of profile default in {re.escape(str(ansible.sandbox.aws_config_file))}"
+    code = world.totp()
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", {**mfa(world, code), "retries": 0}, env=env)
+    assert_one_clean_line(
+        result,
+        rf"region: 'eu-west1' \(from {source}\) is not a region AWS has; AWS's region names look like eu-west-1 or "
+        r"us-gov-west-1: set region, AWS_DEFAULT_REGION or the profile's region to one\. Nothing was sent to AWS\.",
+    )
+    # The code was not recorded as spent: with the emulator's endpoint back, it buys the session.
+    ansible.sandbox.aws_config_file.write_text("", encoding="utf-8")
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
+
+
+@pytest.mark.parametrize("named_by", ["option", "environment"])
+def test_a_missing_profile_names_the_files_read_and_the_profiles_there(ansible, world, named_by):
+    sandbox = ansible.sandbox
+    sandbox.aws_config_file.write_text("[profile alice]\nregion = us-east-1\n", encoding="utf-8")
+    sandbox.aws_credentials_file.write_text("", encoding="utf-8")
+    options, env = mfa(world), {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+    if named_by == "option":
+        options["profile"], origin = "nosuch", ""
+    else:
+        env["AWS_PROFILE"], origin = "nosuch", " (from AWS_PROFILE)"
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options, env=env)
+    message = assert_one_clean_line(
+        result,
+        re.escape(
+            f"profile: 'nosuch'{origin} is in neither {sandbox.aws_config_file} (AWS_CONFIG_FILE) nor "
+            f"{sandbox.aws_credentials_file} (AWS_SHARED_CREDENTIALS_FILE); the profiles there are alice. "
+            "Add it (aws configure --profile nosuch), or name one of those."
+        ),
+    )
+    assert "could not load" not in message
+    assert result.calls == []
+
+
+def test_no_credentials_at_all_says_where_they_may_come_from(ansible, world):
+    env = {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world), env=env)
+    assert_one_clean_line(
+        result,
+        re.escape(
+            "No AWS credentials were found: set access_key and secret_key, or a profile, or the environment "
+            "variables AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE."
+        ),
+    )
+    assert result.calls == []
+
+
+def test_a_session_token_that_does_not_go_with_the_keys(ansible, world):
+    session = task("mfa.aws.sts_mfa_session", mfa(world), register="session")
+    mixed = {
+        "access_key": world.access_key_id,
+        "secret_key": world.secret_access_key,
+        "session_token": "{{ session.credentials.session_token }}",
+    }
+    result = ansible.run(play(session, task("mfa.aws.s3_bucket_list", mixed)), world=world)
+    assert_one_clean_line(
+        result,
+        r"ListBuckets was refused because the session token does not go with the access key that signed the call: "
+        r"give access_key, secret_key and session_token from one set of temporary credentials .* AWS said: "
+        r"InvalidToken: The provided token is malformed or otherwise invalid\.",
+    )
+
+
+@contextlib.contextmanager
+def endpoint_that_never_answers():
+    """A local port whose connections never complete: its one-place accept queue is kept full, so Linux drops
+    every further SYN, as a firewall that drops does."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket(), socket.socket(), socket.socket()]
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                filler.connect_ex(("127.0.0.1", port))
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            for filler in fillers:
+                filler.close()
+
+
+def test_an_endpoint_that_never_answers_leaves_the_code_good(ansible, world):
+    code = world.totp()
+    with endpoint_that_never_answers() as endpoint:
+        options = {**mfa(world, code), "endpoint_url": endpoint, "retries": 0}
+        result = run_one(ansible, world, "mfa.aws.sts_mfa_session", options)
+    assert_one_clean_line(
+        result, r"GetSessionToken could not reach AWS: Connect timeout on endpoint URL: .* Check endpoint_url"
+    )
+    # No connection, so nothing was sent: the code still buys the session.
+    run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()

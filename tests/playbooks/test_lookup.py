@@ -140,3 +140,30 @@ def test_the_lookup_reads_what_the_aws_cli_wrote(ansible, world, monkeypatch):
     result = ansible.run(lookup_play(world, profile="admin", tasks=1, hosts="localhost"), world=world).assert_ok()
     assert result.json("localhost")[0] == cli_key
     assert result.count() == 0
+
+
+def cached_secrets(ansible):
+    """The secret keys and session tokens the run bought, read back from the cache it wrote."""
+    secrets = set()
+    for path in (ansible.sandbox.aws_dir / "cli" / "cache").glob("*.json"):
+        entry = json.loads(path.read_text())
+        if isinstance(entry, dict) and "Credentials" in entry:
+            secrets |= {entry["Credentials"]["SecretAccessKey"], entry["Credentials"]["SessionToken"]}
+    return secrets
+
+
+def test_the_documented_loop_over_roles_labels_each_item_with_its_role(ansible, world):
+    """The lookup's EXAMPLES, as written: without its label, Ansible prints each item, secret key included."""
+    import yaml
+
+    from ansible_collections.mfa.aws.plugins.lookup import mfa_assume_role
+
+    example = next(step for step in yaml.safe_load(mfa_assume_role.EXAMPLES) if step["name"] == "Ten accounts, one code")
+    playbook = yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [example]}], sort_keys=False)
+    roles = list(world.roles.values())
+    extra_vars = {"role_arns": [role.arn for role in roles], "mfa_serial": world.mfa_serial, "mfa_code": world.totp()}
+    result = ansible.run(playbook, world=world, extra_vars=extra_vars).assert_ok()
+    for role in roles:
+        assert f"ok: [localhost] => (item={role.arn})" in result.stdout, result.stdout
+    secrets = cached_secrets(ansible)
+    assert secrets and not [secret for secret in secrets if secret in result.output]

@@ -51,6 +51,10 @@ def test_one_code_opens_every_account(ansible, world):
     result = run_seed(ansible, world, "multi_account.yml", role_arns=[role.arn for role in roles]).assert_ok()
     for role in roles:
         assert f"{role.account_id}: {', '.join(sorted(role.buckets))}" in result.stdout
+        # The loops over credentials name each role, never a secret.
+        assert f"(item=arn:aws:sts::{role.account_id}:assumed-role/{role.name}/" in result.stdout
+    secrets = cached_secrets(ansible)
+    assert secrets and not [secret for secret in secrets if secret in result.output]
     assert result.count("GetSessionToken", coded=True) == 1
     assert result.count("AssumeRole", coded=False) == len(roles)
     assert result.count(coded=True) == 1

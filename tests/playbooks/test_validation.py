@@ -1,5 +1,7 @@
 """Bad input is refused with one line naming the option, before any call to AWS: no code is burned."""
 
+import re
+
 import pytest
 
 from tests.playbooks.plays import mfa, play, task
@@ -12,7 +14,8 @@ CASES = [
     ("mfa.aws.sts_mfa_session", {"mfa_serial_number": "alice"}, "mfa_serial_number: must be 9-256 characters"),
     ("mfa.aws.sts_mfa_session", {"duration_seconds": 600}, "duration_seconds: must be from 900 to 129600 seconds, got 600"),
     ("mfa.aws.sts_mfa_session", {"duration_seconds": 129601}, "duration_seconds: must be from 900 to 129600 seconds"),
-    ("mfa.aws.sts_mfa_session", {"mfa_serial_number": None}, "mfa_token: was given without mfa_serial_number"),
+    ("mfa.aws.sts_mfa_session", {"mfa_serial_number": None}, "mfa_token: was given without mfa_serial_number: set the "
+     r"MFA device's ARN \(arn:aws:iam::ACCOUNT:mfa/NAME\) as mfa_serial_number\""),
     ("mfa.aws.sts_mfa_session", {"access_key": "AKIAEXAMPLE123456789"}, "access_key was given without secret_key"),
     ("mfa.aws.sts_mfa_session", {"profile": "p", "access_key": "A", "secret_key": "B"}, "profile and access_key were both given"),
     ("mfa.aws.sts_mfa_session", {"endpoint_url": "127.0.0.1:5000"}, "endpoint_url: must start with https://"),
@@ -72,4 +75,48 @@ def test_the_lookup_refuses_a_bad_code_before_any_call(ansible, world):
     )
     result = ansible.run(play(lookup), world=world)
     result.assert_failed(match="mfa_token: must be exactly the 6 digits your MFA device shows; got 2 digits")
+    assert result.calls == []
+
+
+def test_a_misspelt_module_option_names_the_option_meant(ansible, world):
+    options = {**mfa(world), "durration_seconds": 900}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world)
+    result.assert_failed(
+        match=r"Unsupported parameters for \(mfa\.aws\.sts_mfa_session\) module: durration_seconds "
+        r"\(did you mean duration_seconds\?\)\. Supported parameters include: "
+    )
+    assert result.calls == []
+
+
+LOOKUP_WAYS = (
+    "set the MFA device's ARN (arn:aws:iam::ACCOUNT:mfa/NAME) as mfa_serial_number='...' in the lookup, "
+    "the variable mfa_aws_serial_number, the environment variable MFA_AWS_SERIAL_NUMBER or mfa_serial_number "
+    "in ansible.cfg's [mfa_aws]"
+)
+
+
+@pytest.mark.parametrize(
+    ("keywords", "env", "said"),
+    [
+        # An empty variable reads as no serial at all: the line says which one was empty.
+        ("mfa_token=code", {"MFA_AWS_SERIAL_NUMBER": ""},
+         "mfa_token: was given without mfa_serial_number, which is empty (from the environment variable "
+         "MFA_AWS_SERIAL_NUMBER): "),
+        ("mfa_serial_number=serial, mfa_token=code", {},
+         "mfa_token: was given without mfa_serial_number, which is empty (from the lookup's keyword): "),
+        ("", {"MFA_AWS_TOKEN": "CODE"},
+         "mfa_token: was given (from the environment variable MFA_AWS_TOKEN) without mfa_serial_number: "),
+    ],
+    ids=["empty-environment", "empty-keyword", "code-from-environment"],
+)
+def test_a_lookups_code_without_its_device_says_every_way_to_set_it(ansible, world, keywords, env, said):
+    code = world.totp()
+    env = {name: code if value == "CODE" else value for name, value in env.items()}
+    steps = play(
+        "    - name: The lookup without a device\n"
+        "      ansible.builtin.set_fact:\n"
+        f"        creds: \"{{{{ lookup('mfa.aws.mfa_session', {keywords}) }}}}\"\n"
+    )
+    result = ansible.run(steps, world=world, env=env, extra_vars={"code": code, "serial": ""})
+    result.assert_failed(match=re.escape(said + LOOKUP_WAYS))
     assert result.calls == []

@@ -27,9 +27,13 @@ def client_error(code, message, operation="AssumeRole"):
          "does not recognise the access key"),
         ("SignatureDoesNotMatch", "The request signature we calculated does not match", "AssumeRole",
          "check secret_key"),
+        ("SignatureDoesNotMatch", "Credential should be scoped to a valid region, not 'eu-west1'. ", "AssumeRole",
+         "AssumeRole was signed for region 'eu-west1', which AWS does not have: set region, AWS_DEFAULT_REGION"),
         ("AccessDenied", "User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole "
          "on resource: arn:aws:iam::222222222222:role/R", "AssumeRole", "trust policy"),
         ("AccessDenied", "Access Denied", "ListBuckets", "s3:ListAllMyBuckets"),
+        ("InvalidToken", "The provided token is malformed or otherwise invalid.", "ListBuckets",
+         "the session token does not go with the access key that signed the call"),
         ("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
          "AssumeRole", "refused a parameter"),
     ],
