@@ -15,7 +15,7 @@ def client_error(code, message, operation="AssumeRole"):
     ("code", "message", "operation", "advice"),
     [
         ("AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ", "AssumeRole",
-         "Wait for your device to show the next code"),
+         "AWS accepts each code once"),
         ("AccessDenied", "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA "
          "serial number is valid and associated with this user.", "GetSessionToken", "check that it is the ARN"),
         ("AccessDenied", "Cannot call GetSessionToken with session credentials", "GetSessionToken",

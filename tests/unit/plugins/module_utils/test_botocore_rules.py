@@ -10,7 +10,8 @@ from botocore.exceptions import InvalidRegionError
 
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import (
     endpoint_is_valid,
-    parse_cache_timestamp,
+    parse_timestamp,
+    partition_of,
     region_is_valid,
     role_cache_key,
 )
@@ -56,11 +57,48 @@ def test_timestamps_as_botocore_writes_them_into_the_cache(tmp_path):
     JSONFileCache(str(tmp_path))["entry"] = {"Expiration": moment}
     written = json.loads((tmp_path / "entry.json").read_text())["Expiration"]
     assert written == "2026-11-25T12:55:22UTC"
-    assert parse_cache_timestamp(written) == moment
-    assert parse_cache_timestamp(moment.isoformat()) == moment
-    assert parse_cache_timestamp("2026-11-25T12:55:22Z") == moment
+    assert parse_timestamp(written) == moment
+    assert parse_timestamp(moment.isoformat()) == moment
+    assert parse_timestamp("2026-11-25T12:55:22Z") == moment
     for damaged in ("yesterday", "2026-13-25T12:55:22UTC", "", "2026-11-25T12:55:22CET"):
-        assert parse_cache_timestamp(damaged) is None
+        assert parse_timestamp(damaged) is None
+
+
+def test_every_moment_the_collection_meets_parses_to_one_aware_datetime():
+    moment = datetime(2026, 11, 25, 12, 55, 22, tzinfo=timezone.utc)
+    assert parse_timestamp(moment) == moment  # as botocore's parser gives it
+    assert parse_timestamp(moment.replace(tzinfo=None)) == moment
+    assert parse_timestamp("2026-11-25T12:55:22.000Z") == moment  # as AWS writes it
+    assert parse_timestamp("2026-11-25T14:55:22+02:00") == moment
+    assert parse_timestamp("2026-11-25T12:55:22") == moment
+    for other in (None, 1764075322, ["2026-11-25"]):
+        assert parse_timestamp(other) is None
+
+
+def botocore_partitions():
+    from botocore.loaders import create_loader
+
+    return create_loader().load_data("endpoints")["partitions"]
+
+
+@pytest.mark.parametrize(
+    "region",
+    ["eu-west-1", "us-east-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-iso-east-1", "us-isob-east-1",
+     "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1", "mx-central-1", "il-central-1", "xx-nowhere-9"],
+)
+def test_the_partition_of_a_region_is_botocores(region):
+    import re
+
+    expected = "aws"
+    for partition in botocore_partitions():
+        if region in partition.get("regions", {}) or re.match(partition["regionRegex"], region):
+            expected = partition["partition"]
+            break
+    assert partition_of(region) == expected
+
+
+def test_a_region_unset_is_in_the_commercial_partition():
+    assert partition_of(None) == partition_of("") == "aws"
 
 
 REGIONS = ["eu-west-1", "us-gov-west-1", "EU-WEST-1", "a", "-eu", "eu-", "123", "eu west 1", "eu_west_1", "x" * 64, ""]
