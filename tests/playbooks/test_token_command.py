@@ -2,8 +2,8 @@
 
 import shlex
 import sys
-from pathlib import Path
 
+from tests.harness.files import running
 from tests.harness.paths import REPO_ROOT
 from tests.playbooks.plays import play, task
 
@@ -22,12 +22,6 @@ def code_command(world, tmp_path):
     )
     script.chmod(0o755)
     return str(script), runs
-
-
-def alive(pid):
-    """Running, as opposed to gone or a zombie left to a parent that is not ours."""
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def run_count(runs):
@@ -145,4 +139,4 @@ def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, w
     result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV, timeout=45)
     result.assert_ok()
     assert result.count("GetSessionToken", coded=True) == 1
-    assert not alive(int(child_pid.read_text()))
+    assert not running(int(child_pid.read_text()))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness import PlaybookResult
+from tests.playbooks.plays import mfa_role  # noqa: F401  (test_reuse_window, test_cache_binding and test_refused_code import it from here)
 
 SESSION = "mfa.aws.sts_mfa_session"
 ROLE = "mfa.aws.sts_mfa_assume_role"
@@ -16,11 +17,7 @@ LIST = "mfa.aws.s3_bucket_list"
 
 def cli_cache(ansible: Any) -> Path:
     """The default cache_dir as the runs see it: the AWS CLI's cache in the sandbox's home."""
-    return ansible.sandbox.aws_dir / "cli" / "cache"
-
-
-def mfa_role(world: Any) -> Any:
-    return next(role for role in world.roles.values() if role.requires_mfa)
+    return ansible.sandbox.cli_cache
 
 
 def closed_port() -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import PYTHON
-from tests.playbooks.plays import mfa, play, task, with_credentials
+from tests.playbooks.plays import mfa, mfa_role, play, task, with_credentials
 from tests.reliability.support import (
     LIST,
     ROLE,
@@ -20,7 +20,6 @@ from tests.reliability.support import (
     assert_clean_success,
     assert_one_clean_line,
     cli_cache,
-    mfa_role,
 )
 
 # -- racing processes -------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ values the fuzzing found the checks once let through, or that AWS would refuse a
 
 import pytest
 
-from tests.playbooks.plays import mfa, play, task
+from tests.playbooks.plays import mfa, mfa_role, play, task
 from tests.reliability.support import (
     LIST,
     ROLE,
@@ -14,7 +14,6 @@ from tests.reliability.support import (
     assert_clean_success,
     assert_one_clean_line,
     cli_cache,
-    mfa_role,
 )
 
 CASES = [

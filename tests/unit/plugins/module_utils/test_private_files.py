@@ -7,8 +7,7 @@ NOBODY, and every refusal here comes from ownership and mode logic, not from EAC
 import errno
 import json
 import os
-import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,12 +20,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
     runtime_dir,
     write_private_json,
 )
-
-NOBODY = 65534
-
-
-def mode(path):
-    return stat.S_IMODE(os.lstat(path).st_mode)
+from tests.harness.files import NOBODY, mode
 
 
 def made(path, permissions=0o700, owner=None):
@@ -348,7 +342,7 @@ def test_something_other_than_a_file_is_a_miss(tmp_path, kind):
 
 
 def test_written_json_is_0600_whatever_the_umask_and_reads_back(tmp_path, open_umask):
-    moment = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    moment = datetime(2026, 1, 1, 12, tzinfo=UTC)
     write_private_json(str(tmp_path / "entry.json"), {"Expiration": moment})
     assert mode(tmp_path / "entry.json") == 0o600
     assert read_private_json(str(tmp_path / "entry.json"), 1000) == {"Expiration": "2026-01-01T12:00:00+00:00"}

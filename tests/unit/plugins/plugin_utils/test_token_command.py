@@ -2,38 +2,19 @@
 
 import os
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.plugin_utils import _token_command
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import MAX_OUTPUT, run_token_command
+from tests.harness.files import running
 
 
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch):
     # Far below the sleeps of the commands below: a reader that waits for them fails with the timeout's message.
     monkeypatch.setattr(_token_command, "TIMEOUT", 5)
-
-
-def alive(pid: int) -> bool:
-    """Alive, as opposed to gone or a zombie waiting for a parent that is not us."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")
-
-
-def running(pid: int) -> bool:
-    """Still alive once a SIGKILL sent to it would have been delivered (the kernel does it asynchronously)."""
-    for _round in range(100):
-        if not alive(pid):
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def sh(script: str) -> list[str]:
