@@ -31,3 +31,16 @@ def running(pid: int) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def waiting_for_a_lock(pids: "set[int]") -> set[int]:
+    """Those of `pids` that the kernel has blocked waiting for a file lock (flock or fcntl), from /proc/locks.
+
+    A waiter's line reads `N: -> FLOCK  ADVISORY  WRITE <pid> <device:inode> 0 EOF`.
+    """
+    waiting = set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "->" and fields[5].isdigit() and int(fields[5]) in pids:
+            waiting.add(int(fields[5]))
+    return waiting
