@@ -6,46 +6,13 @@ the test controls: it tells the test when it runs, and prints the code only when
 
 import json
 import os
-import shlex
 import signal
 import subprocess
-import time
 
 from tests.credential_process.test_without_a_terminal import GUARD, detached, one_line
 from tests.credential_process.tools import program
 from tests.harness.files import running, waiting_for_a_lock
-
-
-def held_command(tmp_path):
-    """A token command that notes each run in `runs`, then waits for the file `go` and prints what it holds."""
-    runs, go = tmp_path / "runs", tmp_path / "go"
-    script = tmp_path / "held-code"
-    script.write_text(
-        "#!/bin/sh\n"
-        f"echo $$ >> {shlex.quote(str(runs))}\n"
-        f"while [ ! -e {shlex.quote(str(go))} ]; do sleep 0.02; done\n"
-        f"cat {shlex.quote(str(go))}\n"
-    )
-    script.chmod(0o700)
-    return str(script), runs, go
-
-
-def release(go, code):
-    """Let every held command print `code` (written whole, then renamed, so no command reads half of it)."""
-    partial = go.with_suffix(".partial")
-    partial.write_text(f"{code}\n")
-    partial.rename(go)
-
-
-def run_lines(runs):
-    return runs.read_text().split() if runs.exists() else []
-
-
-def wait_until(condition, what):
-    deadline = time.monotonic() + GUARD
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting: {what}"
-        time.sleep(0.02)
+from tests.harness.token_commands import held_command, release, run_lines, wait_until
 
 
 def start(argv, env):
