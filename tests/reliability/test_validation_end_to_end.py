@@ -24,6 +24,7 @@ CASES = [
     (ROLE, {"role_session_name": "é1"}, "role_session_name: must be 2-64 characters"),
     (ROLE, {"external_id": "a b"}, "external_id: must be 2-1224 characters"),
     (ROLE, {"source_identity": "aws:me"}, "source_identity: must be 2-64 characters"),
+    (ROLE, {"source_identity": "AWS:me"}, "source_identity: must be 2-64 characters.*not start with 'aws:'"),
     (ROLE, {"duration_seconds": 43201}, "duration_seconds: must be from 900 to 43200 seconds"),
     (ROLE, {"policy": '{"Version": "2012-10-17", "Statement": NaN}'}, "policy: is not valid JSON"),
     (ROLE, {"tags": {"team": "a", "Team": "b"}}, "tags: keys 'team' and 'Team' differ only in case"),
