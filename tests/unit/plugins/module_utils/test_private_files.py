@@ -22,6 +22,9 @@ from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
 )
 from tests.harness.files import NOBODY, mode
 
+# Every test here works in a home directory of its own (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("home")
+
 
 def made(path, permissions=0o700, owner=None):
     path.mkdir(parents=True, exist_ok=True)
@@ -29,14 +32,6 @@ def made(path, permissions=0o700, owner=None):
     if owner is not None:
         os.chown(path, owner, owner)
     return path
-
-
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    home = made(tmp_path / "home", 0o755)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    return home
 
 
 @pytest.fixture
