@@ -40,7 +40,7 @@ def test_what_botocore_would_refuse_later_is_refused_now(options, message):
 
 def test_a_boolean_is_not_a_number_of_retries():
     params = {**SESSION_OPTIONS.validate({}), "retries": True}
-    with pytest.raises(MfaAwsError, match="^retries: "):
+    with pytest.raises(MfaAwsError, match=r"^retries: "):
         Connection.from_params(params)
 
 

@@ -1,4 +1,4 @@
-"""Role profiles of the shared config, read as the AWS CLI reads them, refused in one line where mfa.aws can't use them."""
+"""Role profiles of the shared config, read as the AWS CLI reads them; one line where mfa.aws can't use them."""
 
 import pytest
 
