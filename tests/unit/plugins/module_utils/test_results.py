@@ -75,7 +75,7 @@ def test_the_module_result_holds_the_credentials_the_identity_and_the_fact():
 
 def test_the_fact_name_is_checked_before_the_exchange_runs():
     ran = []
-    with pytest.raises(MfaAwsError, match="^fact_name: "):
+    with pytest.raises(MfaAwsError, match=r"^fact_name: "):
         sts_task_result(lambda: ran.append(1), {"fact_name": "not-a-name"}, False, unlocked)
     assert ran == []
 
