@@ -20,6 +20,19 @@ def cli_cache(ansible: Any) -> Path:
     return ansible.sandbox.cli_cache
 
 
+def exchange_env(tmp_path: Path, world: Any) -> dict[str, str]:
+    """The environment of a process that runs the exchange itself: the world's keys, its own home, no shared files."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path / "home"),
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": world.emulator.endpoint_url,
+        **world.env(),
+    }
+
+
 def closed_port() -> int:
     """A local port nothing listens on (bound, then released)."""
     with socket.socket() as probe:

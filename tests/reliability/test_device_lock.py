@@ -6,7 +6,6 @@ command waits for the test; the second must wait for that same lock rather than 
 """
 
 import json
-import os
 import subprocess
 import textwrap
 
@@ -14,6 +13,7 @@ from tests.harness import PYTHON
 from tests.harness.files import waiting_for_a_lock
 from tests.harness.token_commands import GUARD, held_command, release, run_lines, wait_until
 from tests.playbooks.plays import mfa_role
+from tests.reliability.support import exchange_env
 
 EXCHANGE = textwrap.dedent(
     """
@@ -37,15 +37,7 @@ EXCHANGE = textwrap.dedent(
 
 
 def start(tmp_path, collection, world, options):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path / "home"),
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_ENDPOINT_URL": world.emulator.endpoint_url,
-        **world.env(),
-    }
+    env = exchange_env(tmp_path, world)
     argv = [str(PYTHON), "-c", EXCHANGE, str(collection.root), json.dumps(options)]
     return subprocess.Popen(
         argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
