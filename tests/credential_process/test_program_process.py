@@ -53,7 +53,7 @@ def test_ctrl_c_while_waiting_for_the_code_exits_130_and_ends_the_command(setup,
         stdout, stderr = process.communicate(timeout=GUARD)
     finally:
         process.kill()
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert stdout == ""
     assert one_line(stderr) == "mfa-aws-credentials: interrupted"
     assert not running(int(run_lines(runs)[0]))
