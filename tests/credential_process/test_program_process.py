@@ -15,7 +15,7 @@ from tests.harness.files import running, waiting_for_a_lock
 from tests.harness.token_commands import held_command, release, run_lines, wait_until
 
 
-def start(argv, env):
+def start(argv, env, **options):
     return subprocess.Popen(
         argv,
         env=env,
@@ -24,7 +24,14 @@ def start(argv, env):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        **options,
     )
+
+
+def interruptible():
+    """Ctrl-C's default action, as a shell gives a command it runs in the foreground. pytest started in the
+    background by a script (`pytest &`) has SIGINT ignored, and a program inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_warnings_go_to_stderr_and_stdout_holds_the_document_alone(setup, world, tmp_path):
@@ -46,7 +53,8 @@ def test_warnings_go_to_stderr_and_stdout_holds_the_document_alone(setup, world,
 
 def test_ctrl_c_while_waiting_for_the_code_exits_130_and_ends_the_command(setup, world, tmp_path):
     command, runs, _go = held_command(tmp_path)
-    process = start(program(setup.program, "--profile", "alice-keys", "--token-command", command), setup.env)
+    argv = program(setup.program, "--profile", "alice-keys", "--token-command", command)
+    process = start(argv, setup.env, preexec_fn=interruptible)
     try:
         wait_until(lambda: run_lines(runs), "the token command to start")
         process.send_signal(signal.SIGINT)  # what the terminal sends the foreground process on Ctrl-C
