@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness import PlaybookResult
-from tests.playbooks.plays import mfa_role  # noqa: F401  (test_reuse_window, test_cache_binding and test_refused_code import it from here)
+from tests.playbooks import plays
 
 SESSION = "mfa.aws.sts_mfa_session"
 ROLE = "mfa.aws.sts_mfa_assume_role"
 LIST = "mfa.aws.s3_bucket_list"
+
+
+#: Defined in tests/playbooks/plays.py; test_reuse_window, test_cache_binding and test_refused_code import it from here.
+mfa_role = plays.mfa_role
 
 
 def cli_cache(ansible: Any) -> Path:
