@@ -62,7 +62,7 @@ def run_token_command(argv: Sequence[str]) -> str:
 
 
 def _read_output(process: subprocess.Popen[bytes], name: str) -> tuple[bytes, bool]:
-    """What the command printed, and whether it had exited by then (else it printed a code and is killed)."""
+    """What the command printed up to its first code line, and whether it had exited by then (else it is killed)."""
     if process.stdout is None:  # started with stdout=PIPE, so it has one
         raise MfaAwsError(f"mfa_token_command: {name}'s output could not be read")
     descriptor = process.stdout.fileno()
@@ -77,7 +77,12 @@ def _read_output(process: subprocess.Popen[bytes], name: str) -> tuple[bytes, bo
             exited = _has_exited(process)
             if open_output:
                 open_output = _read_available(descriptor, output, name)
-            if exited or _CODE_LINE.search(output):
+            code_line = _CODE_LINE.search(output)
+            if code_line:
+                # The answer ends with the first code line, whatever came in the same read after it (a password
+                # manager's "copied to the clipboard"): the same output gives the same code however it was split.
+                return bytes(output[: code_line.end()]), exited
+            if exited:
                 return bytes(output), exited
             remaining = deadline - time.monotonic()
             if remaining <= 0:

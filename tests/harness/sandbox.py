@@ -7,6 +7,7 @@ would let a test read (or overwrite) the developer's ~/.aws and ~/.ansible.
 
 import atexit
 import functools
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -46,6 +47,20 @@ class Sandbox:
     @property
     def aws_credentials_file(self) -> Path:
         return self.aws_dir / "credentials"
+
+    @property
+    def cli_cache(self) -> Path:
+        """The default cache_dir as the runs see it: the AWS CLI's cache in the sandbox's home."""
+        return self.aws_dir / "cli" / "cache"
+
+    def cached_secrets(self) -> set[str]:
+        """Every secret key and session token the runs cached there: what must never show in their output."""
+        secrets: set[str] = set()
+        for path in self.cli_cache.glob("*.json"):
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(entry, dict) and isinstance(entry.get("Credentials"), dict):
+                secrets |= {entry["Credentials"]["SecretAccessKey"], entry["Credentials"]["SessionToken"]}
+        return secrets
 
 
 @functools.cache

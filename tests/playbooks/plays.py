@@ -35,6 +35,50 @@ def mfa(world: Any, code: str | None = None) -> dict[str, str]:
     return {"mfa_serial_number": world.mfa_serial, "mfa_token": code if code is not None else world.totp()}
 
 
+def mfa_role(world: Any) -> Any:
+    """The world's role whose trust policy requires MFA: assuming it takes a code."""
+    return next(role for role in world.roles.values() if role.requires_mfa)
+
+
+def lookup_play(
+    *terms: str,
+    lookup: str = "mfa.aws.mfa_assume_role",
+    tasks: int = 2,
+    save: bool = True,
+    hosts: str = "all",
+    **options: Any,
+) -> str:
+    """A play whose var `creds` is the lookup, read by `tasks` tasks on every host.
+
+    With `save`, each host writes [the access key its first task saw, the expiration] to
+    <inventory_hostname>.json, so a test compares what the hosts got with PlaybookResult.json().
+    """
+    arguments = ", ".join([*(repr(term) for term in terms), *(f"{key}={value!r}" for key, value in options.items())])
+    body = ""
+    for index in range(tasks):
+        body += (
+            f"    - name: Use the credentials, task {index}\n"
+            "      ansible.builtin.set_fact:\n"
+            f'        key_{index}: "{{{{ creds.access_key }}}}"\n'
+        )
+    if save:
+        body += (
+            "    - name: Save what each host saw\n"
+            "      ansible.builtin.copy:\n"
+            '        content: "{{ [key_0, creds.expiration] | to_json }}"\n'
+            "        dest: \"{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}/"
+            '{{ inventory_hostname }}.json"\n'
+            '        mode: "0600"\n'
+        )
+    return f"""
+- hosts: {hosts}
+  gather_facts: false
+  vars:
+    creds: "{{{{ lookup('{lookup}', {arguments}) }}}}"
+  tasks:
+{body}"""
+
+
 def with_credentials(fact: str) -> dict[str, str]:
     """Options that sign with credentials registered earlier in the play (templated by Ansible)."""
     return {

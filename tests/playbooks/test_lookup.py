@@ -6,41 +6,13 @@ import botocore.session
 import pytest
 from botocore.credentials import JSONFileCache
 
-
-def lookup_play(world, *terms, tasks=2, save=True, hosts="all", **options):
-    arguments = ", ".join([*(repr(term) for term in terms), *(f"{key}={value!r}" for key, value in options.items())])
-    body = ""
-    for index in range(tasks):
-        body += (
-            f"    - name: Use the credentials, task {index}\n"
-            "      ansible.builtin.set_fact:\n"
-            f"        key_{index}: \"{{{{ creds.access_key }}}}\"\n"
-        )
-    if save:
-        body += (
-            "    - name: Save what each host saw\n"
-            "      ansible.builtin.copy:\n"
-            "        content: \"{{ [key_0, creds.expiration] | to_json }}\"\n"
-            "        dest: \"{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}/{{ inventory_hostname }}.json\"\n"
-            "        mode: \"0600\"\n"
-        )
-    return f"""
-- hosts: {hosts}
-  gather_facts: false
-  vars:
-    creds: "{{{{ lookup('mfa.aws.mfa_assume_role', {arguments}) }}}}"
-  tasks:
-{body}"""
-
-
-def mfa_role(world):
-    return next(role for role in world.roles.values() if role.requires_mfa)
+from tests.playbooks.plays import lookup_play, mfa_role
 
 
 @pytest.mark.smoke
 def test_twenty_hosts_ten_forks_one_call(ansible, world):
     role = mfa_role(world)
-    playbook = lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp())
+    playbook = lookup_play(role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp())
     result = ansible.run(playbook, world=world, hosts=20, forks=10).assert_ok()
     # One code, one MFA session bought with it, and one role assumed with the session.
     assert result.count() == 2
@@ -52,16 +24,16 @@ def test_twenty_hosts_ten_forks_one_call(ansible, world):
 
 def test_a_rerun_needs_no_code_and_makes_no_call(ansible, world):
     role = mfa_role(world)
-    first = lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp(), tasks=1)
+    first = lookup_play(role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp(), tasks=1)
     ansible.run(first, world=world, hosts=2).assert_ok()
-    again = lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, tasks=1)
+    again = lookup_play(role.arn, mfa_serial_number=world.mfa_serial, tasks=1)
     result = ansible.run(again, world=world, hosts=2).assert_ok()
     assert result.count() == 0
 
 
 def test_no_code_and_nothing_cached(ansible, world):
     role = mfa_role(world)
-    result = ansible.run(lookup_play(world, role.arn, mfa_serial_number=world.mfa_serial, tasks=1, hosts="localhost"), world=world)
+    result = ansible.run(lookup_play(role.arn, mfa_serial_number=world.mfa_serial, tasks=1, hosts="localhost"), world=world)
     result.assert_failed(
         match=r"AssumeRole needs an MFA code and no cached credentials are left, and there is no terminal to ask on: "
         r"set mfa_token.*-e mfa_code="
@@ -119,7 +91,7 @@ def botocore_session(ansible, world, prompter):
 def test_the_aws_cli_reads_what_the_lookup_wrote(ansible, world, monkeypatch):
     role = mfa_role(world)
     write_role_profile(ansible, world, role)
-    playbook = lookup_play(world, profile="admin", mfa_token=world.totp(), tasks=1, hosts="localhost")
+    playbook = lookup_play(profile="admin", mfa_token=world.totp(), tasks=1, hosts="localhost")
     result = ansible.run(playbook, world=world).assert_ok()
     lookup_key = result.json("localhost")[0]
 
@@ -137,7 +109,7 @@ def test_the_lookup_reads_what_the_aws_cli_wrote(ansible, world, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", world.emulator.endpoint_url)
     code = world.totp()
     cli_key = botocore_session(ansible, world, lambda prompt: code).get_credentials().get_frozen_credentials().access_key
-    result = ansible.run(lookup_play(world, profile="admin", tasks=1, hosts="localhost"), world=world).assert_ok()
+    result = ansible.run(lookup_play(profile="admin", tasks=1, hosts="localhost"), world=world).assert_ok()
     assert result.json("localhost")[0] == cli_key
     assert result.count() == 0
 

@@ -4,12 +4,11 @@ import re
 
 from tests.harness import REPO_ROOT
 from tests.harness.terminal import Terminal
-from tests.playbooks.plays import play, task
-from tests.playbooks.test_lookup import lookup_play, mfa_role
+from tests.playbooks.plays import lookup_play, mfa_role, play, task
 
 
 def test_twenty_hosts_one_prompt_one_call_and_a_rerun_asks_nothing(ansible, world):
-    playbook = lookup_play(world, mfa_role(world).arn, mfa_serial_number=world.mfa_serial)
+    playbook = lookup_play(mfa_role(world).arn, mfa_serial_number=world.mfa_serial)
     person = Terminal(world.totp)
     result = ansible.run(playbook, world=world, hosts=20, forks=10, terminal=person).assert_ok()
     assert person.prompts == [world.mfa_serial]
@@ -22,7 +21,7 @@ def test_twenty_hosts_one_prompt_one_call_and_a_rerun_asks_nothing(ansible, worl
 
 
 def test_without_a_terminal_every_host_fails_at_once_in_one_line(ansible, world):
-    playbook = lookup_play(world, mfa_role(world).arn, mfa_serial_number=world.mfa_serial, tasks=1, save=False)
+    playbook = lookup_play(mfa_role(world).arn, mfa_serial_number=world.mfa_serial, tasks=1, save=False)
     result = ansible.run(playbook, world=world, hosts=20, forks=10, timeout=60)
     result.assert_failed(match="no terminal to ask on: set mfa_token")
     failures = re.findall(r"^fatal: \[(host\d+)\]: FAILED! => (.*)$", result.output, re.M)

@@ -1,17 +1,13 @@
 """The seed documents' scenarios, run from the shipped playbooks with -e mfa_code=..."""
 
-import json
 import re
 
 import pytest
 
 from tests.harness import REPO_ROOT
+from tests.playbooks.plays import mfa_role
 
 PLAYBOOKS = REPO_ROOT / "playbooks"
-
-
-def mfa_role(world):
-    return next(role for role in world.roles.values() if role.requires_mfa)
 
 
 def run_seed(ansible, world, name, verbosity=0, **extra_vars):
@@ -60,16 +56,6 @@ def test_one_code_opens_every_account(ansible, world):
     assert result.count(coded=True) == 1
 
 
-def cached_secrets(ansible):
-    """Every secret the run obtained, read back from the cache it wrote in the sandbox's home."""
-    secrets = set()
-    for path in (ansible.sandbox.aws_dir / "cli" / "cache").glob("*.json"):
-        entry = json.loads(path.read_text())
-        if isinstance(entry, dict) and "Credentials" in entry:
-            secrets |= {entry["Credentials"]["SecretAccessKey"], entry["Credentials"]["SessionToken"]}
-    return secrets
-
-
 @pytest.mark.smoke
 def test_no_secret_in_the_output_at_vvvv(ansible, world):
     role = mfa_role(world)
@@ -79,7 +65,7 @@ def test_no_secret_in_the_output_at_vvvv(ansible, world):
     second = run_seed(
         ansible, world, "assume_role_list_buckets.yml", verbosity=4, role_arn=role.arn, mfa_code=second_code
     ).assert_ok()
-    secrets = cached_secrets(ansible)
+    secrets = ansible.sandbox.cached_secrets()
     assert len(secrets) == 4  # a session's and a role's secret key and session token
     secrets |= {world.secret_access_key}
     for result, sent_code in ((first, code), (second, second_code)):

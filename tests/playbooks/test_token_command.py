@@ -2,8 +2,8 @@
 
 import shlex
 import sys
-from pathlib import Path
 
+from tests.harness.files import running
 from tests.harness.paths import REPO_ROOT
 from tests.playbooks.plays import play, task
 
@@ -22,12 +22,6 @@ def code_command(world, tmp_path):
     )
     script.chmod(0o755)
     return str(script), runs
-
-
-def alive(pid):
-    """Running, as opposed to gone or a zombie left to a parent that is not ours."""
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 def run_count(runs):
@@ -147,4 +141,17 @@ def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, w
     result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV, timeout=45)
     result.assert_ok()
     assert result.count("GetSessionToken", coded=True) == 1
-    assert not alive(int(child_pid.read_text()))
+    assert not running(int(child_pid.read_text()))
+
+
+def test_a_command_that_prints_more_after_its_code_gives_the_code(ansible, world, tmp_path):
+    command, runs = code_command(world, tmp_path)
+    wrapper = tmp_path / "code-then-notice.sh"
+    # One write holds a banner, the code and a notice after it, as a password manager that copies the code prints.
+    notice = "Touch your key\\n%s\\nCopied to the clipboard\\n"
+    wrapper.write_text(f'#!/bin/sh\ncode=$({shlex.quote(command)})\nprintf "{notice}" "$code"\n')
+    wrapper.chmod(0o755)
+    options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(wrapper)}
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV).assert_ok()
+    assert result.count("GetSessionToken", coded=True) == 1
+    assert run_count(runs) == 1

@@ -14,17 +14,27 @@ ROLE = "mfa.aws.sts_mfa_assume_role"
 LIST = "mfa.aws.s3_bucket_list"
 
 
+
 def cli_cache(ansible: Any) -> Path:
     """The default cache_dir as the runs see it: the AWS CLI's cache in the sandbox's home."""
-    return ansible.sandbox.aws_dir / "cli" / "cache"
+    return ansible.sandbox.cli_cache
 
 
 #: The STS call that carries a module's MFA code: for a role, the code buys the MFA session it is assumed through.
 CODED_CALL = {SESSION: "GetSessionToken", ROLE: "GetSessionToken"}
 
 
-def mfa_role(world: Any) -> Any:
-    return next(role for role in world.roles.values() if role.requires_mfa)
+def exchange_env(tmp_path: Path, world: Any) -> dict[str, str]:
+    """The environment of a process that runs the exchange itself: the world's keys, its own home, no shared files."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path / "home"),
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": world.emulator.endpoint_url,
+        **world.env(),
+    }
 
 
 def closed_port() -> int:

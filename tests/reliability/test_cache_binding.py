@@ -1,8 +1,8 @@
 """A cache entry serves only the keys that bought it: the right access key ID with another secret, or a role
 session bought with an MFA session, is never handed to a caller who signs differently."""
 
-from tests.playbooks.plays import mfa, play, task
-from tests.reliability.support import ROLE, SESSION, assert_clean_success, assert_one_clean_line, mfa_role
+from tests.playbooks.plays import mfa, mfa_role, play, task
+from tests.reliability.support import ROLE, SESSION, assert_clean_success, assert_one_clean_line
 
 
 def test_a_cached_session_is_not_served_to_a_wrong_secret_key(ansible, world):

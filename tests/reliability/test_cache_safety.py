@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import PYTHON
-from tests.playbooks.plays import mfa, play, task, with_credentials
+from tests.playbooks.plays import mfa, mfa_role, play, task, with_credentials
 from tests.reliability.support import (
     LIST,
     ROLE,
@@ -20,7 +20,7 @@ from tests.reliability.support import (
     assert_clean_success,
     assert_one_clean_line,
     cli_cache,
-    mfa_role,
+    exchange_env,
 )
 
 # -- racing processes -------------------------------------------------------------------------------------------
@@ -60,15 +60,7 @@ def race(tmp_path, collection, world, exchange, options, processes=8):
     script = tmp_path / "racer.py"
     script.write_text(RACER)
     start = tmp_path / "start"
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path / "home"),
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_ENDPOINT_URL": world.emulator.endpoint_url,
-        **world.env(),
-    }
+    env = exchange_env(tmp_path, world)
     command = [str(PYTHON), str(script), str(collection.root), str(start), exchange]
     racers = [
         subprocess.Popen(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.playbooks.plays import mfa, play, task
-from tests.reliability.support import ROLE, SESSION, assert_clean_success, mfa_role
+from tests.playbooks.plays import mfa, mfa_role, play, task
+from tests.reliability.support import ROLE, SESSION, assert_clean_success
 
 LIST = "mfa.aws.s3_bucket_list"
 

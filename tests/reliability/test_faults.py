@@ -8,7 +8,7 @@ directory with no partial file and no JSON file that does not parse.
 
 import pytest
 
-from tests.playbooks.plays import mfa, play, task, with_credentials
+from tests.playbooks.plays import lookup_play, mfa, mfa_role, play, task, with_credentials
 from tests.reliability.support import (
     CODED_CALL,
     LIST,
@@ -19,7 +19,6 @@ from tests.reliability.support import (
     cli_cache,
     closed_port,
     emulator_control,
-    mfa_role,
 )
 
 OPERATION = CODED_CALL
@@ -31,16 +30,11 @@ def sts_options(module, world, **options):
     return {**role, **mfa(world), **options}
 
 
-def lookup_play(world, **options):
-    arguments = ", ".join(f"{key}={value!r}" for key, value in {**mfa(world), **options}.items())
-    return f"""
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Read an MFA session through the lookup
-      ansible.builtin.debug:
-        msg: "{{{{ lookup('mfa.aws.mfa_session', {arguments}).expiration }}}}"
-"""
+def session_lookup(world, **options):
+    """A play on localhost whose one task reads the MFA session lookup, with a fresh code unless options say."""
+    return lookup_play(
+        lookup="mfa.aws.mfa_session", tasks=1, save=False, hosts="localhost", **{**mfa(world), **options}
+    )
 
 
 def outcomes(result, action):
@@ -63,7 +57,7 @@ def test_sts_throttling_is_retried_then_succeeds(ansible, world, module):
 
 def test_a_lookup_retries_throttling_too(ansible, world):
     world.emulator.inject_throttling(1)
-    result = ansible.run(lookup_play(world, retries=1), world=world)
+    result = ansible.run(session_lookup(world, retries=1), world=world)
     assert_clean_success(result, cli_cache(ansible))
     assert outcomes(result, "GetSessionToken") == ["Throttling", "ok"]
 
@@ -92,7 +86,7 @@ def test_sts_throttling_beyond_the_retries(ansible, world, module):
 
 def test_a_lookup_throttled_beyond_the_retries(ansible, world):
     world.emulator.inject_throttling(2)
-    result = ansible.run(lookup_play(world, retries=1), world=world)
+    result = ansible.run(session_lookup(world, retries=1), world=world)
     assert_one_clean_line(
         result, "lookup plugin 'mfa.aws.mfa_session' failed: GetSessionToken was throttled by AWS", cli_cache(ansible)
     )
@@ -164,7 +158,7 @@ def test_a_refused_connection_names_the_endpoint(ansible, world, caller):
     endpoint = f"http://127.0.0.1:{closed_port()}"
     options = {"endpoint_url": endpoint, "retries": 1}
     if caller == "lookup":
-        playbook = lookup_play(world, **options)
+        playbook = session_lookup(world, **options)
     elif caller == LIST:
         playbook = play(task(LIST, options))
     else:

@@ -5,13 +5,13 @@ the lookups in vars), each saving what it registered to $MFA_AWS_TEST_RESULTS so
 secrets to look for; the cache files the runs wrote give the rest.
 """
 
-import json
 import re
 import shlex
 import sys
 
 from tests.harness.paths import REPO_ROOT
-from tests.reliability.support import assert_clean_success, cli_cache, mfa_role
+from tests.playbooks.plays import mfa_role
+from tests.reliability.support import assert_clean_success, cli_cache
 
 SAVE = """
     - name: Save {name}
@@ -116,15 +116,6 @@ def secrets_in(value):
     return found
 
 
-def cached_secrets(ansible):
-    found = set()
-    for path in cli_cache(ansible).glob("*.json"):
-        entry = json.loads(path.read_text())
-        if isinstance(entry, dict) and isinstance(entry.get("Credentials"), dict):
-            found |= {entry["Credentials"]["SecretAccessKey"], entry["Credentials"]["SessionToken"]}
-    return found
-
-
 def assert_no_leak(text, secrets, code, where="the output"):
     for secret in secrets:
         assert secret not in text, f"a secret ({secret[:4]}...) is in {where}"
@@ -137,9 +128,9 @@ def test_session_then_buckets(ansible, world):
     result, code = run_at_vvvv(ansible, world, text)
     registered = secrets_in(result.json("session")) | secrets_in(result.json("aws_mfa_session"))
     assert len(registered) == 2  # the session's secret key and token, in credentials, facts and environment
-    assert registered <= cached_secrets(ansible)
+    assert registered <= ansible.sandbox.cached_secrets()
     assert "censored" in result.stdout
-    assert_no_leak(result.output, registered | cached_secrets(ansible) | {world.secret_access_key}, code)
+    assert_no_leak(result.output, registered | ansible.sandbox.cached_secrets() | {world.secret_access_key}, code)
 
 
 def test_role_with_mfa_then_buckets(ansible, world):
@@ -148,7 +139,7 @@ def test_role_with_mfa_then_buckets(ansible, world):
     result, code = run_at_vvvv(ansible, world, text, role_arn=role.arn)
     registered = secrets_in(result.json("role")) | secrets_in(result.json("aws_mfa_role"))
     assert len(registered) == 2
-    assert_no_leak(result.output, registered | cached_secrets(ansible) | {world.secret_access_key}, code)
+    assert_no_leak(result.output, registered | ansible.sandbox.cached_secrets() | {world.secret_access_key}, code)
 
 
 def test_the_lookups(ansible, world):
@@ -158,7 +149,7 @@ def test_the_lookups(ansible, world):
     result, code = run_at_vvvv(ansible, world, text, role_arn=role.arn, session_code=session_code)
     registered = secrets_in(result.json("admin")) | secrets_in(result.json("session"))
     assert len(registered) == 4
-    secrets = registered | cached_secrets(ansible) | {world.secret_access_key}
+    secrets = registered | ansible.sandbox.cached_secrets() | {world.secret_access_key}
     assert_no_leak(result.output, secrets, code)
     assert_no_leak(result.output, secrets, session_code)
 
@@ -173,7 +164,7 @@ def test_environment_on_a_later_task(ansible, world):
 """
     text = playbook(SESSION_THEN_BUCKETS, use, saves=("session",))
     result, code = run_at_vvvv(ansible, world, text)
-    secrets = secrets_in(result.json("session")) | cached_secrets(ansible) | {world.secret_access_key}
+    secrets = secrets_in(result.json("session")) | ansible.sandbox.cached_secrets() | {world.secret_access_key}
     lines = result.output.splitlines()
     # The connection's EXEC line carries the environment: Ansible's doing, documented in docs/guide.md.
     echo = [line for line in lines if re.match(r"<[^>]+> EXEC ", line) and "AWS_SECRET_ACCESS_KEY=" in line]
@@ -207,7 +198,7 @@ def test_long_term_keys_given_as_module_options(ansible, world):
     )
     assert_clean_success(result, cli_cache(ansible))
     assert result.count("GetSessionToken", coded=True) == 1  # the options' keys were the ones used
-    secrets = secrets_in(result.json("session")) | cached_secrets(ansible) | {world.secret_access_key}
+    secrets = secrets_in(result.json("session")) | ansible.sandbox.cached_secrets() | {world.secret_access_key}
     assert_no_leak(result.output, secrets, code)
 
 
@@ -233,6 +224,6 @@ def test_a_code_read_from_the_command(ansible, world, tmp_path):
     assert_clean_success(result, cli_cache(ansible))
     code = printed.read_text().strip()
     assert re.fullmatch(r"[0-9]{6}", code) and result.count("GetSessionToken", coded=True) == 1
-    secrets = secrets_in(result.json("session")) | cached_secrets(ansible) | {world.secret_access_key}
+    secrets = secrets_in(result.json("session")) | ansible.sandbox.cached_secrets() | {world.secret_access_key}
     assert len(secrets) == 3
     assert_no_leak(result.output, secrets, code)

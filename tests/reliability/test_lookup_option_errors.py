@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.playbooks.plays import play
-from tests.reliability.support import assert_one_clean_line, mfa_role
+from tests.playbooks.plays import mfa_role, play
+from tests.reliability.support import assert_one_clean_line
 
 SECRET = "wJalrXUtnFEMI-K7MDENG-SECRETVALUE"
 

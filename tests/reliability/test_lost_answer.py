@@ -7,8 +7,8 @@ a 500 in its place, the connection closed, or the answer sent after the client's
 
 import pytest
 
-from tests.playbooks.plays import mfa, play, task
-from tests.reliability.support import CODED_CALL, ROLE, SESSION, assert_one_clean_line, cli_cache, mfa_role
+from tests.playbooks.plays import mfa, mfa_role, play, task
+from tests.reliability.support import CODED_CALL, ROLE, SESSION, assert_one_clean_line, cli_cache
 
 OPERATION = CODED_CALL
 #: How the answer is lost, and the options that make the client give up on a late one.

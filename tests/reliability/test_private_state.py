@@ -8,16 +8,10 @@ its directory and files through module_utils/_private_files.py; those are marked
 import hashlib
 import os
 import shutil
-import stat
 
+from tests.harness.files import NOBODY, mode
 from tests.playbooks.plays import mfa, play, task
 from tests.reliability.support import SESSION, assert_clean_success, assert_one_clean_line
-
-NOBODY = 65534
-
-
-def mode(path):
-    return stat.S_IMODE(os.lstat(path).st_mode)
 
 
 def lock_path(ansible, world):

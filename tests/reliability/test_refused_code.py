@@ -10,8 +10,8 @@ import re
 import pytest
 
 from tests.emulator_tests._aws import code_outside_window
-from tests.playbooks.plays import play, task
-from tests.reliability.support import SESSION, mfa_role
+from tests.playbooks.plays import mfa_role, play, task
+from tests.reliability.support import SESSION
 from tests.reliability.test_cache_safety import race
 
 HOSTS, FORKS = 20, 10

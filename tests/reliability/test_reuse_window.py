@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.playbooks.plays import mfa, play, task
-from tests.reliability.support import ROLE, SESSION, assert_clean_success, assert_one_clean_line, cli_cache, mfa_role
+from tests.playbooks.plays import mfa, mfa_role, play, task
+from tests.reliability.support import ROLE, SESSION, assert_clean_success, assert_one_clean_line, cli_cache
 
 MINUTE = 60
 #: The reuse window of an entry of an hour or more, and SAME_CODE_WINDOW (docs/guide.md, "Caching").

@@ -6,7 +6,7 @@ values the fuzzing found the checks once let through, or that AWS would refuse a
 
 import pytest
 
-from tests.playbooks.plays import mfa, play, task
+from tests.playbooks.plays import mfa, mfa_role, play, task
 from tests.reliability.support import (
     LIST,
     ROLE,
@@ -14,7 +14,6 @@ from tests.reliability.support import (
     assert_clean_success,
     assert_one_clean_line,
     cli_cache,
-    mfa_role,
 )
 
 CASES = [
@@ -25,6 +24,7 @@ CASES = [
     (ROLE, {"role_session_name": "é1"}, "role_session_name: must be 2-64 characters"),
     (ROLE, {"external_id": "a b"}, "external_id: must be 2-1224 characters"),
     (ROLE, {"source_identity": "aws:me"}, "source_identity: must be 2-64 characters"),
+    (ROLE, {"source_identity": "AWS:me"}, "source_identity: must be 2-64 characters.*not start with 'aws:'"),
     (ROLE, {"duration_seconds": 43201}, "duration_seconds: must be from 900 to 43200 seconds"),
     (ROLE, {"policy": '{"Version": "2012-10-17", "Statement": NaN}'}, "policy: is not valid JSON"),
     (ROLE, {"tags": {"team": "a", "Team": "b"}}, "tags: keys 'team' and 'Team' differ only in case"),

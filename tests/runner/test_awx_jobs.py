@@ -4,7 +4,6 @@ environment, the code from a survey, 6 hosts, and (optionally) AWX's jsonfile fa
 import json
 import re
 
-from tests.playbooks.test_seed_playbooks import cached_secrets
 from tests.runner.awx import doc_block, run_job, survey_variable
 
 HOSTS = 6
@@ -54,7 +53,7 @@ def test_with_fact_storage_no_secret_reaches_the_artifacts(ansible, world, emula
     result = job(ansible, world, emulator, code=code, fact_storage=True)
     # The playbook reads the registered result, which must keep working whatever the facts hold.
     assert (result.status, result.rc) == ("successful", 0), result.stdout
-    obtained = cached_secrets(ansible)
+    obtained = ansible.sandbox.cached_secrets()
     assert len(obtained) == 2
     assert (result.artifacts / "fact_cache").is_dir(), "fact storage was not on"
     found = []
@@ -72,7 +71,7 @@ def test_with_fact_storage_no_secret_reaches_the_artifacts(ansible, world, emula
 def test_with_fact_storage_the_events_and_stdout_hold_no_secret(ansible, world, emulator):
     result = job(ansible, world, emulator, code=world.totp(), fact_storage=True)
     assert (result.status, result.rc) == ("successful", 0), result.stdout
-    secrets = cached_secrets(ansible) | {world.secret_access_key}
+    secrets = ansible.sandbox.cached_secrets() | {world.secret_access_key}
     assert len(secrets) == 3
     events = json.dumps(result.events())
     for secret in secrets:

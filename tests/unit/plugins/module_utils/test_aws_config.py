@@ -44,15 +44,8 @@ aws_secret_access_key = wins
 
 
 @pytest.fixture
-def files(tmp_path, monkeypatch):
-    for name in list(__import__("os").environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    (tmp_path / "config").write_text(CONFIG)
-    (tmp_path / "credentials").write_text(CREDENTIALS)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def files(aws_files, monkeypatch):
+    aws_files.write(CONFIG, CREDENTIALS)
     return monkeypatch
 
 
@@ -98,6 +91,6 @@ def test_half_a_pair_in_the_environment_is_left_to_botocore(files):
     assert static_keys(None) is None
 
 
-def test_an_unparsable_file_is_left_to_botocore(files, tmp_path):
-    (tmp_path / "credentials").write_text("[alice\naws_access_key_id = x\n")
+def test_an_unparsable_file_is_left_to_botocore(files, aws_files):
+    aws_files.credentials.write_text("[alice\naws_access_key_id = x\n")
     assert static_keys("alice") is None

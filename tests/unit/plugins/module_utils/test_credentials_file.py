@@ -19,13 +19,8 @@ CREDENTIALS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir(mode=0o755)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    return home
+# Every test here works in a home directory of its own (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def sections(path):

@@ -7,8 +7,7 @@ NOBODY, and every refusal here comes from ownership and mode logic, not from EAC
 import errno
 import json
 import os
-import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,12 +20,10 @@ from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
     runtime_dir,
     write_private_json,
 )
+from tests.harness.files import NOBODY, mode
 
-NOBODY = 65534
-
-
-def mode(path):
-    return stat.S_IMODE(os.lstat(path).st_mode)
+# Every test here works in a home directory of its own (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("home")
 
 
 def made(path, permissions=0o700, owner=None):
@@ -37,17 +34,17 @@ def made(path, permissions=0o700, owner=None):
     return path
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    home = made(tmp_path / "home", 0o755)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    return home
-
-
 @pytest.fixture
 def open_umask():
     previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+@pytest.fixture
+def owner_dropping_umask():
+    """A umask that takes the owner's own write and execute bits: mkdir(0700) alone makes 0400."""
+    previous = os.umask(0o377)
     yield
     os.umask(previous)
 
@@ -56,6 +53,12 @@ def open_umask():
 
 
 def test_missing_parents_and_the_directory_are_made_0700_whatever_the_umask(home, open_umask):
+    target = home / ".aws" / "cli" / "cache"
+    assert ensure_private_dir(str(target), "cache_dir") == []
+    assert [mode(path) for path in (home / ".aws", home / ".aws" / "cli", target)] == [0o700] * 3
+
+
+def test_made_directories_are_exactly_0700_under_a_umask_that_drops_owner_bits(home, owner_dropping_umask):
     target = home / ".aws" / "cli" / "cache"
     assert ensure_private_dir(str(target), "cache_dir") == []
     assert [mode(path) for path in (home / ".aws", home / ".aws" / "cli", target)] == [0o700] * 3
@@ -173,6 +176,16 @@ def test_a_parent_writable_by_others_is_refused_and_not_chmodded(home):
         ensure_private_dir(str(parent / "cache"))
     assert mode(parent) == 0o775
     assert not (parent / "cache").exists()
+
+
+@pytest.mark.parametrize("exists", [True, False], ids=["existing", "to-be-made"])
+def test_a_grandparent_writable_by_others_is_refused_not_only_the_parent(home, exists):
+    # Whoever can write to the grandparent can rename the parent away and put one of theirs in its place.
+    parent = made(made(home / "open", 0o777) / "private", 0o700)
+    target = made(parent / "cache", 0o700) if exists else parent / "cache"
+    with pytest.raises(MfaAwsError, match=r"^cache_dir: .*/open is writable by others \(mode 777\)"):
+        ensure_private_dir(str(target), "cache_dir")
+    assert exists or not target.exists()
 
 
 def test_an_existing_directory_under_a_parent_writable_by_others_is_refused(home):
@@ -348,7 +361,7 @@ def test_something_other_than_a_file_is_a_miss(tmp_path, kind):
 
 
 def test_written_json_is_0600_whatever_the_umask_and_reads_back(tmp_path, open_umask):
-    moment = datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    moment = datetime(2026, 1, 1, 12, tzinfo=UTC)
     write_private_json(str(tmp_path / "entry.json"), {"Expiration": moment})
     assert mode(tmp_path / "entry.json") == 0o600
     assert read_private_json(str(tmp_path / "entry.json"), 1000) == {"Expiration": "2026-01-01T12:00:00+00:00"}
@@ -360,6 +373,27 @@ def test_a_write_replaces_another_users_file_and_a_planted_symlink_rather_than_u
     write_private_json(str(tmp_path / "entry.json"), {"a": 1})
     assert (tmp_path / "elsewhere").read_text() == "untouched"
     assert not (tmp_path / "entry.json").is_symlink()
+    assert read_private_json(str(tmp_path / "entry.json"), 100) == {"a": 1}
+
+
+def test_the_temporary_file_is_synced_to_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
+    # A crash after the rename but before the data reached the disk would leave an empty or partial file.
+    steps = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor):
+        steps.append(("fsync", os.readlink(f"/proc/self/fd/{descriptor}")))
+        real_fsync(descriptor)
+
+    def replace(source, target):
+        steps.append(("replace", str(source)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(_private_files.os, "fsync", fsync)
+    monkeypatch.setattr(_private_files.os, "replace", replace)
+    write_private_json(str(tmp_path / "entry.json"), {"a": 1})
+    assert [step for step, _path in steps] == ["fsync", "replace"]
+    assert steps[0][1] == steps[1][1]  # the file synced is the one renamed
     assert read_private_json(str(tmp_path / "entry.json"), 100) == {"a": 1}
 
 

@@ -187,3 +187,40 @@ def test_a_policy_nested_too_deeply_is_one_line():
         inner = inner["a"]
     with pytest.raises(MfaAwsError, match=r"^policy: "):
         check.policy(document)
+
+
+# STS's limits at their exact edges, as the STS API reference gives them (AssumeRole, Tag): the policy's
+# plaintext at most 2,048 characters, up to 10 managed policy ARNs, a tag key up to 128 characters and a value up
+# to 256. The numbers are written here, not read from the module, so moving a limit fails here.
+
+
+def test_a_policy_of_exactly_2048_characters_is_accepted_and_2049_refused():
+    # Compacted, {"Statement":"..."} is 16 characters around the text.
+    assert len(check.policy({"Statement": "x" * 2032})) == 2048
+    with pytest.raises(MfaAwsError, match=r"^policy: is 2049 characters once compacted; STS allows 2048$"):
+        check.policy({"Statement": "x" * 2033})
+
+
+def test_ten_policy_arns_are_accepted_and_eleven_refused():
+    arns = [f"arn:aws:iam::aws:policy/Policy{index}" for index in range(11)]
+    assert check.policy_arns(arns[:10]) == arns[:10]
+    with pytest.raises(MfaAwsError, match=r"^policy_arns: takes at most 10 managed policy ARNs, got 11$"):
+        check.policy_arns(arns)
+
+
+def test_a_tag_value_of_256_characters_is_accepted_and_257_refused():
+    assert check.tags({"Team": "v" * 256}) == {"Team": "v" * 256}
+    with pytest.raises(MfaAwsError, match=r"^tags: value of 'Team' must be at most 256"):
+        check.tags({"Team": "v" * 257})
+
+
+def test_a_tag_key_of_128_characters_is_accepted_and_129_refused():
+    assert check.tags({"k" * 128: "v"}) == {"k" * 128: "v"}
+    with pytest.raises(MfaAwsError, match=r"^tags: key 'k{129}' must be 1-128"):
+        check.tags({"k" * 129: "v"})
+
+
+@pytest.mark.parametrize("value", ["AWS:alice", "Aws:alice", "aws:a", "alice:aws"])
+def test_a_source_identity_with_a_colon_or_the_aws_prefix_in_any_case_is_refused(value):
+    with pytest.raises(MfaAwsError, match=r"^source_identity: .*not start with 'aws:'$"):
+        check.source_identity(value)

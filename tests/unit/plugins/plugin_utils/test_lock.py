@@ -9,8 +9,8 @@ import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+from tests.harness.files import NOBODY
 
-NOBODY = 65534
 NAME = "mfa-aws-0123456789abcdef0123.lock"
 
 

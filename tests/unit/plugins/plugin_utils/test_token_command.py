@@ -3,37 +3,22 @@
 import os
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.plugin_utils import _token_command
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import MAX_OUTPUT, run_token_command
+from tests.harness.files import running
+
+#: TIMEOUT as the module ships it, read before the fixture below shortens it.
+LIMIT_AS_SHIPPED = _token_command.TIMEOUT
 
 
 @pytest.fixture(autouse=True)
 def short_timeout(monkeypatch):
     # Far below the sleeps of the commands below: a reader that waits for them fails with the timeout's message.
     monkeypatch.setattr(_token_command, "TIMEOUT", 5)
-
-
-def alive(pid: int) -> bool:
-    """Alive, as opposed to gone or a zombie waiting for a parent that is not us."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state not in ("Z", "X")
-
-
-def running(pid: int) -> bool:
-    """Still alive once a SIGKILL sent to it would have been delivered (the kernel does it asynchronously)."""
-    for _round in range(100):
-        if not alive(pid):
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def sh(script: str) -> list[str]:
@@ -115,3 +100,71 @@ def test_without_waitid_the_code_and_the_exit_status_still_come(monkeypatch, tmp
     assert not running(int(pid_file.read_text()))
     with pytest.raises(MfaAwsError, match=r"exited with status 4$"):
         run_token_command(sh("exit 4"))
+
+
+# The limits the guide states (60 seconds, 4 KiB), pinned as numbers: the tests above use the module's own
+# constants, which would follow them anywhere.
+
+
+class MovedClock:
+    """time for _token_command: real sleeps, and a monotonic clock that the test sets past the start."""
+
+    def __init__(self, after_start: float) -> None:
+        self.calls, self.after_start = 0, after_start
+        self.sleep = time.sleep
+
+    def monotonic(self) -> float:
+        self.calls += 1
+        return 1000.0 if self.calls == 1 else 1000.0 + self.after_start
+
+
+@pytest.mark.parametrize(("elapsed", "stopped"), [(59.9, False), (60.0, True)])
+def test_a_command_has_sixty_seconds_to_print_its_code(monkeypatch, elapsed, stopped):
+    monkeypatch.setattr(_token_command, "TIMEOUT", LIMIT_AS_SHIPPED)
+    monkeypatch.setattr(_token_command, "time", MovedClock(elapsed))
+    command = sh("sleep 0.3; echo 123456")
+    if stopped:
+        with pytest.raises(MfaAwsError, match=r"^mfa_token_command: sh printed no code within 60 seconds$"):
+            run_token_command(command)
+    else:
+        assert run_token_command(command) == "123456\n"
+
+
+def test_four_kib_of_output_is_read_and_one_byte_more_is_refused():
+    exactly = f"{sys.executable} -c \"import sys; sys.stdout.write('x' * 4088 + '\\n123456\\n')\""
+    assert len(run_token_command(sh(exactly))) == 4096
+    over = f"{sys.executable} -c \"import sys; sys.stdout.write('x' * 4089 + '\\n123456\\n')\""
+    with pytest.raises(MfaAwsError, match=r"^mfa_token_command: sh printed more than 4096 bytes; it must"):
+        run_token_command(sh(over))
+
+
+def test_the_command_never_reads_the_callers_input():
+    # A command that read it would wait on a terminal, or take whatever a pipe holds, for a code.
+    saved = os.dup(0)
+    reader, writer = os.pipe()
+    os.write(writer, b"654321\n")
+    os.close(writer)
+    os.dup2(reader, 0)
+    try:
+        printed = run_token_command(sh('read line; echo "${line:-111111}"'))
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(reader)
+    assert printed == "111111\n"
+
+
+def test_a_code_line_written_in_several_pieces_is_read_as_soon_as_it_is_whole():
+    # The command goes on running: the code is recognised across the pieces, not only once it has exited.
+    script = "printf 1; sleep 0.1; printf 23; sleep 0.1; printf 456; sleep 0.1; printf '\\n'; sleep 100"
+    assert run_token_command(sh(script)) == "123456\n"
+
+
+def test_a_code_after_a_banner_is_read_while_the_command_still_runs():
+    assert run_token_command(sh("echo 'Touch your key'; echo 123456; sleep 100")) == "Touch your key\n123456\n"
+
+
+def test_what_follows_the_code_line_is_not_part_of_the_answer():
+    # Printed in one write with the code, as a password manager that adds "copied to the clipboard" does.
+    printed = run_token_command(sh("printf 'Touch your key\\n123456\\nCopied to the clipboard\\n'"))
+    assert printed == "Touch your key\n123456\n"

@@ -2,7 +2,6 @@
 
 import json
 import os
-import stat
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +12,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._sts.credential_cache impo
     is_credentials_response,
     seconds_left,
 )
+from tests.harness.files import mode
 
 
 def response(minutes=60):
@@ -25,10 +25,6 @@ def response(minutes=60):
             "Expiration": expiration.isoformat(),
         }
     }
-
-
-def mode(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 def test_directory_is_private_and_files_are_0600(tmp_path):

@@ -3,7 +3,6 @@ use and a day beyond; never read as empty; a record that can't be written stops 
 
 import json
 import os
-import stat
 import time
 
 import pytest
@@ -15,13 +14,10 @@ from ansible_collections.mfa.aws.plugins.module_utils._sts.spent_codes import (
     REMEMBERED_AFTER,
     SpentCodes,
 )
+from tests.harness.files import mode
 
 ALICE = "arn:aws:iam::123456789012:mfa/alice"
 HOUR = 3600
-
-
-def mode(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 class Clock:

@@ -1,0 +1,49 @@
+"""Fixtures for the unit tests, which import the collection's code in-process (see tests/conftest.py).
+
+- `home`: HOME is a directory of the test's own, and no XDG_RUNTIME_DIR: ~/.aws, the cache and the runtime
+  directory (locks, the record of codes sent) are made there.
+- `aws_files`: the shared config and credentials files are the test's own (empty until written), and no AWS_*
+  variable comes in from outside; botocore's sessions and clients, kept per process, start afresh.
+"""
+
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from ansible_collections.mfa.aws.plugins.module_utils import _botocore_clients
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    home.chmod(0o755)  # as a real home directory: judged, and not writable by others
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    return home
+
+
+class AwsFiles(NamedTuple):
+    config: Path
+    credentials: Path
+
+    def write(self, config: str = "", credentials: str = "") -> None:
+        self.config.write_text(config, encoding="utf-8")
+        self.credentials.write_text(credentials, encoding="utf-8")
+
+
+@pytest.fixture
+def aws_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AwsFiles:
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    files = AwsFiles(tmp_path / "aws-config", tmp_path / "aws-credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(files.config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(files.credentials))
+    # Without credentials botocore would otherwise probe the EC2 metadata service on the network.
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(_botocore_clients, "_SESSIONS", {})
+    monkeypatch.setattr(_botocore_clients, "_CLIENTS", {})
+    return files

@@ -1,0 +1,93 @@
+"""The controller's prompt as a forked worker sees it: Ansible's own Display.prompt_until, relayed to a main process.
+
+A worker's prompt_until sends the prompt over the final queue and returns whatever the main process puts on
+the worker's queue: the typed bytes, or (ansible-core's strategy relays it so) the AnsibleError the main
+process met, such as "stdin is not interactive". The tests stand in for the main process only; the worker's
+side is ansible-core's code as it runs.
+"""
+
+import queue
+from dataclasses import dataclass, field
+
+import pytest
+from ansible.errors import AnsiblePromptNoninteractive
+from ansible.executor.process import worker
+from ansible.utils.display import Display
+
+from ansible_collections.mfa.aws.plugins.module_utils._errors import NoTerminal
+from ansible_collections.mfa.aws.plugins.plugin_utils import _controller
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import CONTROLLER, ask_on_terminal
+
+SERIAL = "arn:aws:iam::123456789012:mfa/alice"
+
+
+@dataclass
+class MainProcess:
+    """The main process's end of the final queue: it records each prompt and answers with what it is given."""
+
+    answers: list = field(default_factory=list)
+    prompts: list = field(default_factory=list)
+    worker_queue: queue.Queue = field(default_factory=queue.Queue)
+    worker_id: int = 0
+
+    def send_prompt(self, **prompt):
+        self.prompts.append(prompt)
+        self.worker_queue.put(self.answers.pop(0))
+
+
+@pytest.fixture
+def main_process(monkeypatch):
+    main = MainProcess()
+    monkeypatch.delenv("MFA_AWS_NO_PROMPT", raising=False)
+    monkeypatch.delenv("AWX_ISOLATED_DATA_DIR", raising=False)
+    monkeypatch.setattr(Display(), "_final_q", main)
+    monkeypatch.setattr(worker, "current_worker", main, raising=False)
+    return main
+
+
+def test_the_code_typed_in_the_main_process_is_the_answer(main_process):
+    main_process.answers.append(b" 123456\n")
+    assert ask_on_terminal(SERIAL, None) == "123456"
+    assert main_process.prompts[0]["prompt"] == f"MFA code for {SERIAL}: "
+    assert main_process.prompts[0]["private"] is True
+
+
+def test_the_reason_comes_first_on_a_line_of_its_own(main_process):
+    main_process.answers.append("654321")
+    assert ask_on_terminal(SERIAL, "AWS refused the MFA code") == "654321"
+    assert main_process.prompts[0]["prompt"] == f"AWS refused the MFA code\nMFA code for {SERIAL}: "
+
+
+def test_an_exception_relayed_from_the_main_process_is_no_terminal_not_a_code(main_process):
+    # What ansible-core's strategy puts on the worker's queue when the main process has no terminal.
+    main_process.answers.append(AnsiblePromptNoninteractive("stdin is not interactive"))
+    with pytest.raises(NoTerminal):
+        ask_on_terminal(SERIAL, None)
+
+
+def test_nothing_relayed_back_is_no_terminal(main_process):
+    main_process.answers.append(None)
+    with pytest.raises(NoTerminal):
+        ask_on_terminal(SERIAL, None)
+
+
+@pytest.mark.parametrize("variable", ["MFA_AWS_NO_PROMPT", "AWX_ISOLATED_DATA_DIR"])
+def test_where_no_one_reads_the_terminal_nothing_is_asked(main_process, monkeypatch, variable):
+    monkeypatch.setenv(variable, "1")
+    with pytest.raises(NoTerminal):
+        ask_on_terminal(SERIAL, None)
+    assert main_process.prompts == []
+
+
+def test_the_controller_locks_runs_the_command_and_asks_through_ansible():
+    assert CONTROLLER.ask_code is ask_on_terminal
+    assert CONTROLLER.lock is _controller._device_lock
+    assert CONTROLLER.read_code is _controller._run_token_command
+
+
+def test_the_lock_and_the_command_are_the_controllers_own(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    with CONTROLLER.lock("mfa-aws-test.lock"):
+        assert (tmp_path / ".ansible" / "mfa-aws" / "run" / "mfa-aws-test.lock").is_file()
+    assert CONTROLLER.read_code(["sh", "-c", "echo 123456"]) == "123456\n"
