@@ -108,5 +108,5 @@ class LookupModule(MfaAwsLookup):
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)
         role_arns = [str(term) for term in terms or []]
-        results = self.worded(lambda: run_roles(params, role_arns, runtime=ON_CONTROLLER))
+        results = self.run_exchange(lambda: run_roles(params, role_arns, runtime=ON_CONTROLLER))
         return [result.as_dict() for result in results]

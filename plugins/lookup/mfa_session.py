@@ -69,5 +69,5 @@ class LookupModule(MfaAwsLookup):
 
     def run(self, terms: list[Any], variables: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         params = self.read_options(variables, kwargs)
-        result = self.worded(lambda: run_session(params, runtime=ON_CONTROLLER))
+        result = self.run_exchange(lambda: run_session(params, runtime=ON_CONTROLLER))
         return [result.as_dict()]

@@ -75,7 +75,7 @@ class MfaAwsLookup(LookupBase):
             plugin = getattr(self, "ansible_name", None) or self._load_name
             raise LookupFailure(unsupported_parameters(unknown, names, plugin, "lookup", self.keyword_hints))
 
-    def worded(self, action: Callable[[], Any]) -> Any:
+    def run_exchange(self, action: Callable[[], Any]) -> Any:
         """Run the exchange: its failure becomes the lookup's error, its warnings are shown as a task's are."""
         try:
             outcome = action()
