@@ -25,7 +25,7 @@ def test_a_code_used_elsewhere_is_refused_by_aws(ansible, world, tmp_path):
     # Another machine (its own cache and its own record of codes sent) knows nothing of the code: AWS itself
     # refuses the replay.
     second = {**mfa(world, code), "cache_dir": str(tmp_path / "two")}
-    elsewhere = {"XDG_RUNTIME_DIR": str(tmp_path / "elsewhere")}
+    elsewhere = {"MFA_AWS_TEST_PASSWD_HOME": str(tmp_path / "elsewhere")}  # another machine's user
     (tmp_path / "elsewhere").mkdir(mode=0o700)
     result = run_one(ansible, world, "mfa.aws.sts_mfa_session", second, env=elsewhere)
     assert_one_clean_line(result, "refused the MFA code.*AWS said: AccessDenied: MultiFactorAuthentication failed")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import PYTHON
+from tests.harness.sandbox import account_home_env
 from tests.playbooks.plays import mfa, play, task, with_credentials
 from tests.reliability.support import (
     LIST,
@@ -63,6 +64,7 @@ def race(tmp_path, collection, world, exchange, options, processes=8):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path / "home"),
+        **account_home_env(tmp_path / "home"),
         "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
