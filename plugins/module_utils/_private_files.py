@@ -40,7 +40,8 @@ def _ours(uid: int) -> bool:
     return uid == os.geteuid()
 
 
-def _check_parent(directory: str, what: str) -> None:
+def check_parent(directory: str, what: str) -> None:
+    """A directory whose entries only we (or root) can replace: ours or root's, not writable by others unless sticky."""
     info = os.stat(directory)
     if not stat.S_ISDIR(info.st_mode):
         raise MfaAwsError(f"{what}: {directory} is not a directory")
@@ -62,7 +63,7 @@ def _check_parents(directory: str, what: str, home: str | None = None) -> None:
     home = os.path.realpath(home or os.path.expanduser("~"))
     current = os.path.realpath(directory)
     while True:
-        _check_parent(current, what)
+        check_parent(current, what)
         parent = os.path.dirname(current)
         if current == home or parent == current:
             return
