@@ -129,3 +129,21 @@ def test_a_python_without_ansible_core_is_one_line_naming_the_fix(setup, world):
     line = one_line(run.stderr)
     assert "can't import ansible" in line and "credential_process = /path/to/python" in line
     assert world.calls() == []
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"MFA_AWS_NO_PROMPT": "1"},
+        # ansible-runner's job leads a session of its own on a terminal no one reads, as the program does here.
+        {"AWX_ISOLATED_DATA_DIR": "/runner/artifacts/1"},
+    ],
+)
+def test_where_the_plugins_would_not_ask_neither_does_the_program(setup, world, where):
+    from tests.credential_process.terminal import run_on_terminal
+
+    run = run_on_terminal(program(setup.program, "--profile", "alice-keys"), {**setup.env, **where}, timeout=60)
+    assert run.prompts == 0, run.describe()
+    assert run.rc == 1 and run.stdout == ""
+    assert one_line(run.stderr).startswith("mfa-aws-credentials: profile alice-keys needs an MFA code")
+    assert world.calls() == []
