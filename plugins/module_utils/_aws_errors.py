@@ -20,6 +20,24 @@ _UNSENT = frozenset({"EndpointConnectionError", "ConnectTimeoutError", "ProxyCon
 # An answer came and could not be read: cut short or damaged on the way. AWS handled the request, so a code
 # it carried is spent; and the exception's text quotes the answer, new secret key and all.
 _UNREADABLE = frozenset({"ResponseParserError", "ResponseStreamingError", "IncompleteReadError"})
+# AWS's refusals that come before it looks at the request's parameters, and so at a code it carries: it could
+# not say who asks (authentication), or would not take the request at all (throttling). AWS's documentation
+# does not say in which order it checks the rest (a ValidationError may come before or after the MFA check),
+# so every other refusal counts as having judged the code, which is then never sent again.
+_BEFORE_THE_CODE = frozenset(
+    {
+        "IncompleteSignature",
+        "InvalidAccessKeyId",
+        "InvalidClientTokenId",
+        "MissingAuthenticationToken",
+        "RequestExpired",
+        "RequestTimeTooSkewed",
+        "SignatureDoesNotMatch",
+        "UnrecognizedClientException",
+        "ExpiredToken",
+        "ExpiredTokenException",
+    }
+)
 # Failures whose text is not botocore's own words: an HTTP library's, which may quote a status line, a
 # header or the body it choked on. Their text is never shown, and they may come after the request left.
 _FOREIGN_TEXT = frozenset({"HTTPClientError", "HTTPException", "HTTPError"})
@@ -106,7 +124,8 @@ def aws_call_error(error: BaseException, operation: str, target: str | None = No
     kind = _kind(error)
     # A server error may come after AWS checked the code as well as before: it counts as possibly spent. So
     # does an answer that came but could not be read, and a failure inside the HTTP exchange itself.
-    judged = code == "AccessDenied" or status >= 500 or kind in _UNANSWERED or kind in _UNREADABLE
+    refused_after_reading = code is not None and code not in _BEFORE_THE_CODE and code not in _THROTTLE_CODES
+    judged = refused_after_reading or status >= 500 or kind in _UNANSWERED or kind in _UNREADABLE
     judged = judged or kind in _FOREIGN_TEXT
     retryable = code in _THROTTLE_CODES or kind in _UNSENT
     message = describe_exception(error, operation, target)

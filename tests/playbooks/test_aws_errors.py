@@ -116,3 +116,17 @@ def test_awss_error_keeps_its_traceback_where_ansible_shows_tracebacks(ansible, 
     assert loud.count(coded=True) == 1
     assert "Traceback (most recent call last)" in loud.output and "botocore.exceptions.ClientError" in loud.output
     assert world.secret_access_key not in loud.output
+
+
+def test_a_code_refused_with_a_validation_error_is_kept_spent(ansible, world):
+    # AWS's documentation does not say whether it checks DurationSeconds before or after the code: the code
+    # may be spent, so it is never sent again; the next code is asked for.
+    role = world.roles["admin"]
+    code = world.totp()
+    options = {**mfa(world, code), "role_arn": role.arn, "duration_seconds": role.max_session_duration + 3600}
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_assume_role", options)
+    assert_one_clean_line(result, r"AssumeRole refused a parameter\. AWS said: ValidationError")
+    fixed = {**options, "duration_seconds": 3600}
+    again = run_one(ansible, world, "mfa.aws.sts_mfa_assume_role", fixed)
+    assert_one_clean_line(again, r"ValidationError")
+    assert again.count("AssumeRole", coded=True) == 0

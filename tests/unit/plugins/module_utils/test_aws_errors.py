@@ -156,3 +156,23 @@ def test_botocore_words_about_its_own_inputs_are_kept():
     error = botocore.exceptions.ParamValidationError(report="Invalid length for parameter RoleSessionName")
     worded = aws_call_error(error, "AssumeRole")
     assert "Invalid length for parameter RoleSessionName" in str(worded) and not worded.judged
+
+
+@pytest.mark.parametrize(
+    ("code", "judged"),
+    [
+        ("ValidationError", True),  # AWS does not say whether it checks parameters before the code
+        ("MalformedPolicyDocument", True),
+        ("RegionDisabledException", True),
+        ("AccessDenied", True),
+        ("InvalidClientTokenId", False),  # who asks is known before anything else is looked at
+        ("SignatureDoesNotMatch", False),
+        ("ExpiredToken", False),
+        ("Throttling", False),
+    ],
+)
+def test_a_refusal_keeps_the_code_spent_unless_it_came_before_the_request_was_read(code, judged):
+    from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+
+    error = ClientError({"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "X")
+    assert aws_call_error(error, "AssumeRole").judged is judged
