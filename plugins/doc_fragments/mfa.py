@@ -34,8 +34,10 @@ options:
     type: str
 """
 
-    # Where lookups may also read these options from. mfa_token_command has no vars source: host facts are
-    # variables, and a command run on the controller must never come from anything a managed host can set.
+    # Where lookups may also read these options from. None has a vars source: host facts are variables (and
+    # outrank inventory and group vars), and nothing a managed host can set may choose the command the
+    # controller runs, the code sent with the user's keys, or the device whose lock and record of codes sent
+    # guard it.
     PLUGINS = r"""
 options:
   mfa_serial_number:
@@ -44,13 +46,9 @@ options:
     ini:
       - section: mfa_aws
         key: mfa_serial_number
-    vars:
-      - name: mfa_aws_serial_number
   mfa_token:
     env:
       - name: MFA_AWS_TOKEN
-    vars:
-      - name: mfa_aws_token
   mfa_token_command:
     env:
       - name: MFA_AWS_TOKEN_COMMAND

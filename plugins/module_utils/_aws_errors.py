@@ -7,6 +7,8 @@ For the collection's own use, where a call to AWS is made.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError
@@ -15,6 +17,91 @@ from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallErro
 _UNANSWERED = frozenset({"ReadTimeoutError", "ConnectionClosedError"})
 # No connection was made: nothing was sent.
 _UNSENT = frozenset({"EndpointConnectionError", "ConnectTimeoutError", "ProxyConnectionError"})
+# An answer came and could not be read: cut short or damaged on the way. AWS handled the request, so a code
+# it carried is spent; and the exception's text quotes the answer, new secret key and all.
+_UNREADABLE = frozenset({"ResponseParserError", "ResponseStreamingError", "IncompleteReadError"})
+# AWS's refusals that come before it looks at the request's parameters, and so at a code it carries: it could
+# not say who asks (authentication), or would not take the request at all (throttling). AWS's documentation
+# does not say in which order it checks the rest (a ValidationError may come before or after the MFA check),
+# so every other refusal counts as having judged the code, which is then never sent again.
+_BEFORE_THE_CODE = frozenset(
+    {
+        "IncompleteSignature",
+        "InvalidAccessKeyId",
+        "InvalidClientTokenId",
+        "MissingAuthenticationToken",
+        "RequestExpired",
+        "RequestTimeTooSkewed",
+        "SignatureDoesNotMatch",
+        "UnrecognizedClientException",
+        "ExpiredToken",
+        "ExpiredTokenException",
+    }
+)
+# Failures whose text is not botocore's own words: an HTTP library's, which may quote a status line, a
+# header or the body it choked on. Their text is never shown, and they may come after the request left.
+_FOREIGN_TEXT = frozenset({"HTTPClientError", "HTTPException", "HTTPError"})
+
+
+def call_failures() -> tuple[type[BaseException], ...]:
+    """Every exception a botocore call may raise for a reason outside the collection, for `except`.
+
+    botocore's own (BotoCoreError, ClientError); its parsers', which are neither (ResponseParserError, and
+    the ValueError of a timestamp or number that does not parse); and http.client's and urllib3's, should
+    one get past botocore. Evaluated only when a call fails, so botocore is imported only where it is used.
+    """
+    exceptions = importlib.import_module("botocore.exceptions")
+    parsers = importlib.import_module("botocore.parsers")
+    client = importlib.import_module("http.client")
+    urllib3 = importlib.import_module("urllib3.exceptions")
+    return (
+        exceptions.BotoCoreError,
+        exceptions.ClientError,
+        parsers.ResponseParserError,
+        client.HTTPException,
+        urllib3.HTTPError,
+        ValueError,
+    )
+
+
+def _kind(error: BaseException) -> str:
+    """How a failure is classed: its own name, or the family whose text is not botocore's."""
+    name = type(error).__name__
+    if name in _UNREADABLE or name in _UNSENT or name in _UNANSWERED or name in _FOREIGN_TEXT:
+        return name
+    for base in type(error).__mro__:
+        if (base.__module__, base.__name__) in (("http.client", "HTTPException"), ("urllib3.exceptions", "HTTPError")):
+            return base.__name__
+    if isinstance(error, ValueError):
+        # Raised by botocore's parsers on an answer whose values do not parse: an unreadable answer.
+        return "ResponseParserError"
+    return name
+
+
+def _withhold(error: BaseException) -> None:
+    """Blank the text of every exception in the chain that is not botocore's own words about its own inputs.
+
+    The original stays the neutral error's __cause__, and Ansible shows its traceback at -vvv: there, its
+    message must not quote the answer that held the new secret key, nor what an HTTP library choked on.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if not _botocore_words(current):
+            current.args = (f"{type(current).__name__} (its text is withheld: it may quote AWS's answer)",)
+            # What else may hold the text: botocore's kwargs, http.client's line and partial body, a decoder's input.
+            for attribute, empty in (("kwargs", {}), ("line", ""), ("partial", b""), ("object", b"")):
+                if hasattr(current, attribute):
+                    with contextlib.suppress(AttributeError, TypeError):
+                        setattr(current, attribute, empty)
+        current = current.__cause__ or current.__context__
+
+
+def _botocore_words(error: BaseException) -> bool:
+    """Whether the text is botocore's own message about its own inputs (a config or connection failure)."""
+    module = type(error).__module__ or ""
+    return module.startswith("botocore") and _kind(error) not in _UNREADABLE and _kind(error) not in _FOREIGN_TEXT
 
 
 def _metadata(response: Any) -> dict[str, Any]:
@@ -34,12 +121,20 @@ def aws_call_error(error: BaseException, operation: str, target: str | None = No
     metadata = _metadata(response)
     code = str(details["Code"]) if details.get("Code") else None
     status = _status(metadata)
-    # A server error may come after AWS checked the code as well as before: it counts as possibly spent.
-    may_be_spent = code == "AccessDenied" or status >= 500 or type(error).__name__ in _UNANSWERED
-    retryable = code in _THROTTLE_CODES or type(error).__name__ in _UNSENT
+    kind = _kind(error)
+    # A server error may come after AWS checked the code as well as before: it counts as possibly spent. So
+    # does an answer that came but could not be read, and a failure inside the HTTP exchange itself.
+    refused_after_reading = code is not None and code not in _BEFORE_THE_CODE and code not in _THROTTLE_CODES
+    may_be_spent = refused_after_reading or status >= 500 or kind in _UNANSWERED or kind in _UNREADABLE
+    may_be_spent = may_be_spent or kind in _FOREIGN_TEXT
+    retryable = code in _THROTTLE_CODES or kind in _UNSENT
     refused = code == "AccessDenied" and _CODE_REFUSED in str(details.get("Message") or "")
     message = describe_exception(error, operation, target)
-    return AwsCallError(message, code, metadata.get("RequestId"), may_be_spent, retryable and not may_be_spent, refused)
+    if kind in _UNREADABLE or kind in _FOREIGN_TEXT:
+        _withhold(error)
+    return AwsCallError(
+        message, code, metadata.get("RequestId"), may_be_spent, retryable and not may_be_spent, refused
+    )
 
 
 # AWS words that tell which MFA failure happened; the error code alone (AccessDenied) does not.
@@ -158,7 +253,20 @@ def describe_exception(error: BaseException, operation: str, target: str | None 
             target,
             _status(_metadata(response)),
         )
-    name = type(error).__name__
+    name = _kind(error)
+    if name in _UNREADABLE:
+        # The exception's text quotes the answer, which may hold the new credentials: it is never shown.
+        return (
+            f"{operation} got an answer from AWS that could not be read (cut short or damaged on the way). If it "
+            "carried an MFA code, AWS may have accepted it, so that code is not sent again: run again with the next "
+            "code."
+        )
+    if name in _FOREIGN_TEXT:
+        return (
+            f"{operation} failed in the HTTP exchange with AWS ({type(error).__name__}), after the request may have "
+            "left. If it carried an MFA code, AWS may have accepted it, so that code is not sent again: run again "
+            "with the next code; check endpoint_url and any proxy if it happens again."
+        )
     text = _one_line(str(error))
     if name in _UNSENT:
         return f"{operation} could not reach AWS: {text}. Check endpoint_url, region and the network."
@@ -179,4 +287,6 @@ def describe_exception(error: BaseException, operation: str, target: str | None 
         return f"{operation} needs a region: set region, AWS_DEFAULT_REGION or the profile's region."
     if name in ("ProfileNotFound", "PartialCredentialsError", "InvalidConfigError"):
         return f"{operation} could not load the AWS configuration: {text}."
+    if not _botocore_words(error):
+        return f"{operation} failed: {name}"
     return f"{operation} failed: {name}: {text}"

@@ -11,6 +11,7 @@ one bought here serves the playbooks.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Mapping, MutableMapping
 
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
@@ -30,6 +31,15 @@ from ansible_collections.mfa.aws.plugins.module_utils._sts.result import Exchang
 #: however indirectly, by another one (a profile loop, or a token command that runs an AWS tool) would wait
 #: forever for the lock its parent holds, so it stops at once.
 NESTED_MARK = "MFA_AWS_CREDENTIAL_PROCESS"
+
+#: The variables the lookups read for these options (doc_fragments' PLUGINS overlays), read here too: the program
+#: and the playbooks of one user then use one cache and one token command. The command line wins, as a lookup's
+#: keyword does. (ansible.cfg's [mfa_aws] is not read: finding it would cost the program an ansible-core import.)
+ENVIRONMENT_OPTIONS = {
+    "cache": "MFA_AWS_CACHE",
+    "cache_dir": "MFA_AWS_CACHE_DIR",
+    "mfa_token_command": "MFA_AWS_TOKEN_COMMAND",
+}
 
 SESSION_PROCESS_OPTIONS = SESSION_OPTIONS.without(MODULE_ONLY_OPTIONS)
 ROLE_PROCESS_OPTIONS = ASSUME_ROLE_OPTIONS.without(MODULE_ONLY_OPTIONS)
@@ -70,8 +80,21 @@ def _for_botocore(request: Any) -> Any:
     return request._replace(cache=request.cache._replace(window=REUSE_WINDOW))
 
 
-def credentials(options: Mapping[str, Any], *, runtime: Runtime) -> ExchangeResult:
-    """Credentials for the profile `options["profile"]` names, from raw options as the plugins name them."""
+def with_environment(options: Mapping[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
+    """The options, with those left unset taken from the variables the lookups read (ENVIRONMENT_OPTIONS)."""
+    merged = dict(options)
+    for name, variable in ENVIRONMENT_OPTIONS.items():
+        if merged.get(name) in (None, "") and environ.get(variable):
+            merged[name] = environ[variable]
+    return merged
+
+
+def credentials(
+    options: Mapping[str, Any], *, runtime: Runtime, environ: Mapping[str, str] | None = None
+) -> ExchangeResult:
+    """Credentials for the profile `options["profile"]` names, from raw options as the plugins name them, and
+    the environment variables the lookups read for those left unset."""
+    options = with_environment(options, os.environ if environ is None else environ)
     name = options.get("profile")
     if not name:
         raise MfaAwsError("--profile: required, the profile with the IAM user's keys and mfa_serial, or a role's")

@@ -32,15 +32,16 @@ LockFactory = Callable[[str], ContextManager[Any]]
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
-_RUNTIME_NAME = "mfa-aws"
-_HOME_RUNTIME_DIR = os.path.join("~", ".ansible", "mfa-aws", "run")
+#: Under the account's home directory: the device's lock and the record of codes sent.
+_RUNTIME_DIR = os.path.join(".ansible", "mfa-aws", "run")
 
 
 def _ours(uid: int) -> bool:
     return uid == os.geteuid()
 
 
-def _check_parent(directory: str, what: str) -> None:
+def check_parent(directory: str, what: str) -> None:
+    """A directory whose entries only we (or root) can replace: ours or root's, not writable by others unless sticky."""
     info = os.stat(directory)
     if not stat.S_ISDIR(info.st_mode):
         raise MfaAwsError(f"{what}: {directory} is not a directory")
@@ -57,19 +58,19 @@ def _check_parent(directory: str, what: str) -> None:
         )
 
 
-def _check_parents(directory: str, what: str) -> None:
-    """Every directory from `directory` (canonical) up to the home directory, or / outside it."""
-    home = os.path.realpath(os.path.expanduser("~"))
+def _check_parents(directory: str, what: str, home: str | None = None) -> None:
+    """Every directory from `directory` (canonical) up to the home directory ($HOME unless given), or / outside it."""
+    home = os.path.realpath(home or os.path.expanduser("~"))
     current = os.path.realpath(directory)
     while True:
-        _check_parent(current, what)
+        check_parent(current, what)
         parent = os.path.dirname(current)
         if current == home or parent == current:
             return
         current = parent
 
 
-def _check_own_dir(path: str, what: str) -> list[str]:
+def _check_own_dir(path: str, what: str, home: str | None = None) -> list[str]:
     """An existing directory (or a symlink to one) that must be ours; a loose one of ours is tightened."""
     link = os.lstat(path)
     if stat.S_ISLNK(link.st_mode):
@@ -90,7 +91,7 @@ def _check_own_dir(path: str, what: str) -> list[str]:
             f"{what}: {path} belongs to another user (uid {info.st_uid}), who could read or plant what is in it; "
             "use a directory of your own"
         )
-    _check_parents(os.path.dirname(os.path.realpath(target)), what)
+    _check_parents(os.path.dirname(os.path.realpath(target)), what, home)
     mode = stat.S_IMODE(info.st_mode)
     if mode & stat.S_ISVTX and mode & 0o022:
         # Made to be shared (as /tmp is, and root owns /tmp): narrowing it would break it for its other users.
@@ -101,10 +102,11 @@ def _check_own_dir(path: str, what: str) -> list[str]:
     return []
 
 
-def ensure_private_dir(path: str, what: str = "directory") -> list[str]:
+def ensure_private_dir(path: str, what: str = "directory", home: str | None = None) -> list[str]:
     """Make `path` a directory only we can use, creating it and its missing parents 0700; returns warnings.
 
     Raises MfaAwsError (one line, starting with `what`, e.g. "cache_dir") when it can't be trusted or made.
+    Parents are judged up to `home` ($HOME unless given).
     """
     path = os.path.abspath(os.path.expanduser(path))
     missing: list[str] = []
@@ -114,13 +116,13 @@ def ensure_private_dir(path: str, what: str = "directory") -> list[str]:
         existing = os.path.dirname(existing)
     try:
         if not missing:
-            return _check_own_dir(path, what)
-        _check_parents(existing, what)
+            return _check_own_dir(path, what, home)
+        _check_parents(existing, what, home)
         for directory in reversed(missing):
             try:
                 os.mkdir(directory, PRIVATE_DIR_MODE)
             except FileExistsError:  # made meanwhile, by another fork or by someone else: judged as found
-                _check_own_dir(directory, what)
+                _check_own_dir(directory, what, home)
                 continue
             # mkdir's mode is filtered by the umask; this makes it exact whatever the umask.
             os.chmod(directory, PRIVATE_DIR_MODE)
@@ -129,22 +131,40 @@ def ensure_private_dir(path: str, what: str = "directory") -> list[str]:
     return []
 
 
+def account_home() -> str:
+    """This user's home directory as the password database gives it, as OpenSSH finds ~/.ssh; not $HOME.
+
+    $HOME and $XDG_RUNTIME_DIR change with how a process was started (a desktop terminal, cron, ssh without
+    pam_systemd, sudo -u without -H, a test or a CI job that sets HOME): one user would then have two locks
+    and two records of codes sent, and a code could reach AWS twice. Only where the database has no entry
+    for the user, or its home does not exist (a container's arbitrary uid), is $HOME all there is.
+    """
+    try:
+        import pwd
+
+        home = pwd.getpwuid(os.geteuid()).pw_dir
+    except (ImportError, KeyError):
+        home = ""
+    if home and os.path.isabs(home) and os.path.isdir(home):
+        return home
+    fallback = os.environ.get("HOME", "")
+    if fallback and os.path.isabs(fallback):
+        return fallback
+    raise MfaAwsError(
+        f"runtime directory: user {os.geteuid()} has no home directory in the password database, and HOME is not "
+        "set: give the user a home directory"
+    )
+
+
 def runtime_dir() -> str:
     """A private directory of this user's for locks and the spent-code record, whatever cache_dir is.
 
-    $XDG_RUNTIME_DIR/mfa-aws when the session has one (a private tmpfs, emptied at logout), else
-    ~/.ansible/mfa-aws/run; both made 0700 and checked as ensure_private_dir checks.
+    ~/.ansible/mfa-aws/run in the account's home directory (see account_home), made 0700 and checked as
+    ensure_private_dir checks: one place per user, whatever the environment of the process says.
     """
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isabs(base):
-        candidate = os.path.join(base, _RUNTIME_NAME)
-        try:
-            ensure_private_dir(candidate, "runtime directory")
-            return candidate
-        except MfaAwsError:
-            pass  # a stale or foreign XDG_RUNTIME_DIR (after su, for example): the home one serves
-    candidate = os.path.expanduser(_HOME_RUNTIME_DIR)
-    ensure_private_dir(candidate, "runtime directory")
+    home = account_home()
+    candidate = os.path.join(home, _RUNTIME_DIR)
+    ensure_private_dir(candidate, "runtime directory", home)
     return candidate
 
 

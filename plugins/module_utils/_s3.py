@@ -11,7 +11,7 @@ import re
 from datetime import timezone
 from typing import Any, Iterator, Mapping
 
-from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error, call_failures
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
@@ -67,7 +67,7 @@ def iter_buckets(client: Any, prefix: str | None, region: str | None, page_size:
 def list_buckets(options: Mapping[str, Any]) -> dict[str, Any]:
     prefix, region, limit, page_size = _check(options)
     connection = Connection.from_params(options)
-    exceptions = require_botocore().exceptions
+    require_botocore()
     # S3 answers a bucket_region filter only at that region's endpoint.
     client = connection.client("s3", region=region)
     buckets: list[dict[str, Any]] = []
@@ -76,6 +76,6 @@ def list_buckets(options: Mapping[str, Any]) -> dict[str, Any]:
             buckets.append(entry)
             if limit is not None and len(buckets) >= limit:
                 break
-    except (exceptions.BotoCoreError, exceptions.ClientError) as error:
+    except call_failures() as error:
         raise aws_call_error(error, "ListBuckets") from error
     return {"changed": False, "buckets": buckets, "count": len(buckets)}

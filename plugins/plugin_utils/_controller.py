@@ -10,7 +10,7 @@ task, the person at the terminal is asked once.
 
 from __future__ import annotations
 
-import os
+import time
 from typing import Any, ContextManager, Sequence
 
 from ansible.errors import AnsibleError
@@ -34,22 +34,37 @@ def _run_token_command(argv: Sequence[str]) -> str:
     return run_token_command(argv)
 
 
+def _prompting_process() -> int:
+    """The process that shows Ansible's prompts: the main one, a forked worker's parent (0: this one)."""
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    return parent.pid if parent is not None and parent.pid else 0
+
+
 def ask_on_terminal(serial: str, reason: str | None) -> str:
-    """The code typed at the controller's terminal, not echoed; NoTerminal at once when there is none."""
-    # ansible-runner (and so AWX and Automation Platform) gives ansible-playbook a pseudo-terminal that no one
-    # reads: a prompt there would wait until the job's timeout. MFA_AWS_NO_PROMPT says the same anywhere else.
-    if os.environ.get("AWX_ISOLATED_DATA_DIR") or os.environ.get("MFA_AWS_NO_PROMPT"):
+    """The code typed at the controller's terminal, not echoed; NoTerminal at once when no one can answer."""
+    # The rule the program follows too: MFA_AWS_NO_PROMPT, or a terminal ansible-runner made that no one reads
+    # (AWX, Automation Platform), where a prompt would wait until the job's timeout.
+    from ansible_collections.mfa.aws.plugins.plugin_utils._terminal import PROMPT_SECONDS, NoAnswer, no_one_to_ask
+
+    if no_one_to_ask(_prompting_process()) is not None:
         raise NoTerminal("no one to ask")
     prompt = f"MFA code for {serial}: "
     if reason:
         prompt = f"{reason}\n{prompt}"
+    started = time.monotonic()
     try:
-        answer = Display().prompt_until(prompt, private=True)
+        # Bounded: the main process ends the prompt after `seconds`, a forked worker's prompt included.
+        answer = Display().prompt_until(prompt, private=True, seconds=PROMPT_SECONDS)
     except AnsibleError:
         answer = None
     # From a worker, the main process's failure comes back as the answer rather than being raised.
     if answer is None or isinstance(answer, BaseException):
         raise NoTerminal("no terminal")
+    if time.monotonic() - started >= PROMPT_SECONDS:
+        # Ansible returns what was typed so far when the time is up: not an answer.
+        raise NoAnswer()
     return (answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)).strip()
 
 

@@ -129,3 +129,66 @@ def test_a_python_without_ansible_core_is_one_line_naming_the_fix(setup, world):
     line = one_line(run.stderr)
     assert "can't import ansible" in line and "credential_process = /path/to/python" in line
     assert world.calls() == []
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"MFA_AWS_NO_PROMPT": "1"},
+        # ansible-runner's job leads a session of its own on a terminal no one reads, as the program does here.
+        {"AWX_ISOLATED_DATA_DIR": "/runner/artifacts/1"},
+    ],
+)
+def test_where_the_plugins_would_not_ask_neither_does_the_program(setup, world, where):
+    from tests.credential_process.terminal import run_on_terminal
+
+    run = run_on_terminal(program(setup.program, "--profile", "alice-keys"), {**setup.env, **where}, timeout=60)
+    assert run.prompts == 0, run.describe()
+    assert run.rc == 1 and run.stdout == ""
+    assert one_line(run.stderr).startswith("mfa-aws-credentials: profile alice-keys needs an MFA code")
+    assert world.calls() == []
+
+
+def code_script(world, tmp_path):
+    script = tmp_path / "print-code"
+    script.write_text(f"#!/bin/sh\necho {world.totp()}\n")
+    script.chmod(0o700)
+    return str(script)
+
+
+def session_entries(directory):
+    return sorted(path.name for path in directory.glob("mfa-aws-session-*.json")) if directory.is_dir() else []
+
+
+def test_the_program_reads_the_variables_the_lookups_read(ansible, setup, world, tmp_path):
+    shared = tmp_path / "shared-cache"
+    env = {**setup.env, "MFA_AWS_TOKEN_COMMAND": code_script(world, tmp_path), "MFA_AWS_CACHE_DIR": str(shared)}
+    run = detached(program(setup.program, "--profile", "alice-keys"), env)
+    assert run.returncode == 0, run.stderr
+    assert len(session_entries(shared)) == 1
+    assert session_entries(ansible.sandbox.aws_dir / "cli" / "cache") == []
+    # A playbook's lookup with the same variables finds the program's session: no code, no call.
+    calls = len(world.calls())
+    playbook = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug:
+        msg: "{{ lookup('mfa.aws.mfa_session', profile='alice-keys').access_key }}"
+"""
+    ansible.run(
+        playbook,
+        world=world,
+        env={"MFA_AWS_CACHE_DIR": str(shared), "AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
+    ).assert_ok()
+    assert len(world.calls()) == calls
+
+
+@pytest.mark.parametrize("how", [{"MFA_AWS_CACHE": "false"}, {"ARGUMENT": "--no-cache"}])
+def test_the_program_keeps_credentials_off_the_disk_when_told(setup, world, tmp_path, how):
+    env = {**setup.env, "MFA_AWS_TOKEN_COMMAND": code_script(world, tmp_path), "MFA_AWS_CACHE_DIR": str(tmp_path)}
+    env.update({name: value for name, value in how.items() if name != "ARGUMENT"})
+    extra = [how["ARGUMENT"]] if "ARGUMENT" in how else []
+    run = detached(program(setup.program, "--profile", "alice-keys", *extra), env)
+    assert run.returncode == 0, run.stderr
+    assert session_entries(tmp_path) == []

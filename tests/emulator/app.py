@@ -252,7 +252,41 @@ class EmulatorApp:
                     connection.shutdown(socket.SHUT_RDWR)
         elif loss is not None and loss.how == "delayed":
             time.sleep(loss.seconds)
+        elif loss is not None and loss.how in ("cut-short", "cut-off", "damaged"):
+            return self._send_damaged(environ, start_response, answer, loss.how)
         return self._send(start_response, answer)
+
+    @staticmethod
+    def _send_damaged(
+        environ: dict[str, Any], start_response: StartResponse, answer: Answer, how: str
+    ) -> Iterable[bytes]:
+        """The answer as a broken network or proxy would pass it on: cut after its secret key, or its XML broken."""
+        body = answer.body
+        mark = body.find(b"</SecretAccessKey>")
+        # Without a secret key (a listing, an error), the cut falls in the middle.
+        end = mark + len(b"</SecretAccessKey>") if mark >= 0 else len(body) // 2
+        if how == "damaged":
+            if mark >= 0:
+                broken = body[:end].replace(b"</SecretAccessKey>", b"</SecretAccessKe>")
+            else:
+                broken = body[:end] + b"</"
+            return EmulatorApp._send(start_response, Answer(answer.status, broken + body[end:], answer.headers))
+        if how == "cut-short":
+            return EmulatorApp._send(start_response, Answer(answer.status, body[:end], answer.headers))
+        # cut-off: the whole length is announced, a part is sent, then the connection is closed.
+        start_response(
+            f"{answer.status} {'OK' if answer.status == 200 else 'Error'}",
+            [*answer.headers, ("Content-Length", str(len(body)))],
+        )
+        connection = environ.get("werkzeug.socket")
+
+        def part() -> Iterable[bytes]:
+            yield body[:end]
+            if connection is not None:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+
+        return part()
 
     @staticmethod
     def _send(start_response: StartResponse, answer: Answer) -> Iterable[bytes]:

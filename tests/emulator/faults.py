@@ -1,11 +1,12 @@
 """Faults a test can inject: latency on every AWS call, throttling and server errors for the next K calls
-(answered before the call is looked at), and answers lost after the call was handled (the code is spent)."""
+(answered before the call is looked at), and answers lost after the call was handled (the code is spent):
+replaced, dropped, delayed, or damaged on the way (cut short, or with its XML broken)."""
 
 import threading
 from dataclasses import dataclass
 
 #: How an answer can be lost once the call was handled.
-LOSSES = ("server-error", "dropped", "delayed")
+LOSSES = ("server-error", "dropped", "delayed", "cut-short", "cut-off", "damaged")
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,11 @@ class Fault:
 @dataclass(frozen=True)
 class Loss:
     """What happens to the answer of a call that was handled: a 5xx in its place, the connection closed
-    without an answer, or the answer sent `seconds` late (after the client's read timeout, if shorter)."""
+    without an answer, the answer sent `seconds` late (after the client's read timeout, if shorter), or the
+    answer damaged on the way: "cut-short" ends it just after its secret key, with a Content-Length that
+    says so (the client reads a whole HTTP answer whose XML stops there); "cut-off" announces the whole
+    answer and closes the connection at the same place; "damaged" sends it whole with one closing tag
+    broken after the secret key. The last three hold the issued secret key, as a real cut would."""
 
     how: str
     status: int = 500

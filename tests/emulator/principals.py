@@ -60,6 +60,10 @@ class Principals:
         with self._lock:
             self._issued[principal.access_key_id] = principal
 
+    def issued_secret_keys(self) -> list[str]:
+        with self._lock:
+            return [principal.secret_access_key for principal in self._issued.values()]
+
     def find(self, access_key_id: str) -> Principal | None:
         with self._lock:
             issued = self._issued.get(access_key_id)

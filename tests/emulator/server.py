@@ -120,8 +120,14 @@ class Emulator:
     ) -> None:
         """Handle the next `count` calls (STS calls carrying an MFA code, unless coded_only=False: any STS or
         ListBuckets call), spending the code, then lose their answers: "server-error" answers `status` instead,
-        "dropped" closes the connection without an answer, "delayed" answers `seconds` late."""
+        "dropped" closes the connection without an answer, "delayed" answers `seconds` late, "cut-short" and
+        "cut-off" end the answer just after its secret key (with a Content-Length of what is sent, or of the
+        whole answer and the connection closed), "damaged" breaks a closing tag after the secret key."""
         self._app.faults.lose_answers(count, how, status=status, seconds=seconds, coded_only=coded_only)
+
+    def issued_secret_keys(self) -> list[str]:
+        """The secret keys of every temporary credential issued so far, for tests that look for leaks."""
+        return self._app.principals.issued_secret_keys()
 
     def set_skew(self, seconds: float) -> None:
         """Shift the time against which request signatures are dated, as if AWS's clock were off."""

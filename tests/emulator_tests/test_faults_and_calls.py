@@ -288,3 +288,22 @@ def test_lose_answers_refuses_what_it_cannot_do(emulator: "Emulator") -> None:
         emulator.lose_answers(1, "vanished")
     with pytest.raises(ValueError, match="seconds > 0"):
         emulator.lose_answers(1, "delayed")
+
+
+@pytest.mark.parametrize("how", ["cut-short", "cut-off", "damaged"])
+def test_an_answer_damaged_after_its_secret_key_leaves_the_code_spent(
+    emulator: "Emulator", world: "World", how: str
+) -> None:
+    from botocore.parsers import ResponseParserError
+
+    start_of_step(emulator)
+    emulator.lose_answers(1, how)
+    client = sts(emulator, Keys.of(world))
+    code = world.totp()
+    with pytest.raises(ResponseParserError) as raised:
+        client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code)
+    # What botocore's parser says quotes the answer: the new secret key is in it, as a real cut would have it.
+    assert any(secret in str(raised.value) for secret in emulator.issued_secret_keys())
+    denied = refusal(lambda: client.get_session_token(SerialNumber=world.mfa_serial, TokenCode=code))
+    assert (denied.code, denied.message) == ("AccessDenied", INVALID_CODE)
+    assert [(call.outcome, call.lost) for call in world.calls(coded=True)] == [("ok", how), ("AccessDenied", None)]

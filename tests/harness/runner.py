@@ -15,7 +15,14 @@ from tests.harness.contracts import EmulatorLike, FakedTimeLike, WorldLike
 from tests.harness.inventory import render_inventory
 from tests.harness.paths import ansible_command
 from tests.harness.result import PlaybookResult, PlaybookTimeout
-from tests.harness.sandbox import RESULTS_ENV, Sandbox, make_sandbox, sandbox_env
+from tests.harness.sandbox import (
+    PASSWD_HOME_ENV,
+    RESULTS_ENV,
+    Sandbox,
+    account_home_env,
+    make_sandbox,
+    sandbox_env,
+)
 from tests.harness.terminal import Terminal
 
 #: Environment overrides: a value of None removes the variable.
@@ -60,6 +67,9 @@ class AnsibleRunner:
         for name, value in (env or {}).items():
             if value is None:
                 result.pop(name, None)
+            elif name == "PYTHONPATH":
+                # Kept first, before the password-database shim, which every run keeps.
+                result.update(account_home_env(Path(result[PASSWD_HOME_ENV]), value))
             else:
                 result[name] = value
         return result

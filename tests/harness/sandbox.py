@@ -23,6 +23,19 @@ SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
 #: Environment variable naming the per-run directory where playbooks drop JSON for PlaybookResult.json().
 RESULTS_ENV = "MFA_AWS_TEST_RESULTS"
 
+#: Holds the sitecustomize that makes the password database give a run the sandbox's home (see its docstring).
+PASSWD_SHIM = Path(__file__).resolve().parent / "passwd"
+PASSWD_HOME_ENV = "MFA_AWS_TEST_PASSWD_HOME"
+
+
+def account_home_env(home: Path, pythonpath: str | None = None) -> dict[str, str]:
+    """The variables that make every Python process of a run see `home` as the user's home in the password
+    database, where the collection keeps its lock and its record of codes sent; `pythonpath` is kept first."""
+    return {
+        "PYTHONPATH": ":".join(part for part in (pythonpath, str(PASSWD_SHIM)) if part),
+        PASSWD_HOME_ENV: str(home),
+    }
+
 
 @dataclass(frozen=True)
 class Sandbox:
@@ -120,4 +133,5 @@ def sandbox_env(sandbox: Sandbox, collections: CollectionTree) -> dict[str, str]
         "AWS_EC2_METADATA_DISABLED": "true",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
+        **account_home_env(sandbox.home),
     }

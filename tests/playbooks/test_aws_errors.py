@@ -29,7 +29,7 @@ def test_a_code_used_elsewhere_is_refused_by_aws(ansible, world, tmp_path):
     # Another machine (its own cache and its own record of codes sent) knows nothing of the code: AWS itself
     # refuses the replay.
     second = {**mfa(world, code), "cache_dir": str(tmp_path / "two")}
-    elsewhere = {"XDG_RUNTIME_DIR": str(tmp_path / "elsewhere")}
+    elsewhere = {"MFA_AWS_TEST_PASSWD_HOME": str(tmp_path / "elsewhere")}  # another machine's user
     (tmp_path / "elsewhere").mkdir(mode=0o700)
     result = run_one(ansible, world, "mfa.aws.sts_mfa_session", second, env=elsewhere)
     assert_one_clean_line(result, "refused the MFA code.*AWS said: AccessDenied: MultiFactorAuthentication failed")
@@ -274,3 +274,17 @@ def test_an_endpoint_that_never_answers_leaves_the_code_good(ansible, world):
     )
     # No connection, so nothing was sent: the code still buys the session.
     run_one(ansible, world, "mfa.aws.sts_mfa_session", mfa(world, code)).assert_ok()
+
+
+def test_a_code_refused_with_a_validation_error_is_kept_spent(ansible, world):
+    # AWS's documentation does not say whether it checks DurationSeconds before or after the code: the code
+    # may be spent, so it is never sent again; the next code is asked for.
+    role = world.roles["admin"]
+    code = world.totp()
+    options = {**mfa(world, code), "role_arn": role.arn, "duration_seconds": role.max_session_duration + 3600}
+    result = run_one(ansible, world, "mfa.aws.sts_mfa_assume_role", options)
+    assert_one_clean_line(result, r"AssumeRole refused a parameter\. AWS said: ValidationError")
+    fixed = {**options, "duration_seconds": 3600}
+    again = run_one(ansible, world, "mfa.aws.sts_mfa_assume_role", fixed)
+    assert_one_clean_line(again, r"ValidationError")
+    assert again.count("AssumeRole", coded=True) == 0

@@ -155,3 +155,46 @@ def test_a_command_that_prints_more_after_its_code_gives_the_code(ansible, world
     result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV).assert_ok()
     assert result.count("GetSessionToken", coded=True) == 1
     assert run_count(runs) == 1
+
+
+# A module that reports the device and the code of its choosing as facts, as any compromised host could.
+DEVICE_FACTS_MODULE = """#!/usr/bin/python
+from ansible.module_utils.basic import AnsibleModule
+
+module = AnsibleModule(argument_spec={"serial": {"type": "str"}, "code": {"type": "str"}})
+module.exit_json(
+    changed=False,
+    ansible_facts={"mfa_aws_serial_number": module.params["serial"], "mfa_aws_token": module.params["code"]},
+)
+"""
+
+
+def test_a_managed_host_cannot_choose_the_device_or_the_code_the_lookup_sends(ansible, world, tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "report_device.py").write_text(DEVICE_FACTS_MODULE)
+    theirs = f"arn:aws:iam::{world.account_id}:mfa/mallory"
+    playbook = f"""
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: The managed host reports a device and a code of its own as facts
+      report_device:
+        serial: {theirs}
+        code: "000000"
+    - name: The facts are variables of the host
+      ansible.builtin.assert:
+        that: mfa_aws_serial_number == '{theirs}' and mfa_aws_token == '000000'
+    - name: The lookup runs for that host, the device set in the controller's environment, no code given
+      ansible.builtin.debug:
+        msg: "{{{{ lookup('mfa.aws.mfa_session').access_key }}}}"
+"""
+    env = {**RUN_ENV, "ANSIBLE_LIBRARY": str(library), "MFA_AWS_SERIAL_NUMBER": world.mfa_serial}
+    result = ansible.run(playbook, world=world, hosts=1, env=env)
+    # Neither the host's code nor its device was used: no code was given, and no one is there to ask.
+    result.assert_failed(match=r"GetSessionToken needs an MFA code and no cached credentials are left")
+    assert result.calls == []
+    # The code and the device the controller's side gives are the ones sent.
+    env["MFA_AWS_TOKEN"] = world.totp()
+    ansible.run(playbook, world=world, hosts=1, env=env).assert_ok()
+    assert [call.outcome for call in world.calls(coded=True)] == ["ok"]

@@ -56,3 +56,39 @@ def test_a_wrapped_secret_line_is_not_quoted_in_the_message(ansible, world):
     assert "SECONDHALF" not in result.output
     assert "wJalrXUtnFEMI" not in result.output
     assert result.calls == []
+
+
+NOBODY = 65534
+
+
+def test_another_users_symlink_as_credentials_file_is_refused_before_any_call(ansible, world, tmp_path):
+    config = ansible.sandbox.aws_config_file
+    config.write_text("# alice's settings\n[profile admin]\nregion = eu-west-1\n")
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    # Another local user plants the name first, pointing at a file of alice's.
+    link = shared / "mfa-credentials"
+    link.symlink_to(config)
+    os.lchown(link, NOBODY, NOBODY)
+    options = {**mfa(world), "write_profile": "mfa", "credentials_file": str(link)}
+    result = ansible.run(play(task(SESSION, options)), world=world)
+    result.assert_failed(match=r"is a symlink of another user \(uid 65534\)")
+    assert result.calls == []
+    assert config.read_text() == "# alice's settings\n[profile admin]\nregion = eu-west-1\n"
+
+
+def test_the_section_of_defaults_is_refused_before_any_call(ansible, world):
+    result = ansible.run(play(task(SESSION, {**mfa(world), "write_profile": "DEFAULT"})), world=world)
+    result.assert_failed(match=r"write_profile: 'DEFAULT' is the INI file's section of defaults")
+    assert "Traceback" not in result.output
+    assert result.calls == []
+
+
+def test_long_term_keys_with_an_empty_token_line_are_kept(ansible, world):
+    keys = "[mfa]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = long-term\naws_session_token =\n"
+    ansible.sandbox.aws_credentials_file.write_text(keys)
+    result = ansible.run(play(task(SESSION, {**mfa(world), "write_profile": "mfa"})), world=world)
+    result.assert_failed(match=r"write_profile: profile mfa in \S+ holds long-term keys")
+    assert result.calls == []
+    assert ansible.sandbox.aws_credentials_file.read_text() == keys

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.harness import PlaybookResult
+from tests.harness.sandbox import account_home_env
 
 SESSION = "mfa.aws.sts_mfa_session"
 ROLE = "mfa.aws.sts_mfa_assume_role"
@@ -29,6 +30,7 @@ def exchange_env(tmp_path: Path, world: Any) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path / "home"),
+        **account_home_env(tmp_path / "home"),
         "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",

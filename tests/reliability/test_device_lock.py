@@ -21,13 +21,14 @@ EXCHANGE = textwrap.dedent(
     sys.path.insert(0, sys.argv[1])
     from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
     from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS
-    from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import Controller, run_role
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_role
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
     from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
     from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
 
     options = ASSUME_ROLE_OPTIONS.validate(json.loads(sys.argv[2]))
     try:
-        result = run_role(options, controller=Controller(device_lock, run_token_command, None))
+        result = run_role(options, runtime=Runtime(device_lock, run_token_command, None))
     except MfaAwsError as error:
         print(json.dumps({"error": str(error)}))
     else:

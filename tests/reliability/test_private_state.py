@@ -108,3 +108,18 @@ def test_two_cache_dirs_never_send_one_code_twice(ansible, world, tmp_path):
         "bought is not in this cache_dir \\(another cache_dir holds it",
     )
     assert result.count("GetSessionToken", coded=True) == 1
+
+
+def test_one_user_has_one_lock_and_one_record_whatever_home_and_xdg_runtime_dir_say(ansible, world, tmp_path):
+    """A desktop terminal, cron, ssh without pam_systemd, sudo -u without -H: one user, one record of codes."""
+    code = world.totp()
+    first = ansible.run(play(task(SESSION, {**mfa(world, code), "cache_dir": str(tmp_path / "a")})), world=world)
+    assert_clean_success(first)
+    (tmp_path / "xdg").mkdir(mode=0o700)
+    (tmp_path / "other-home").mkdir(mode=0o700)
+    elsewhere = {"XDG_RUNTIME_DIR": str(tmp_path / "xdg"), "HOME": str(tmp_path / "other-home")}
+    second = task(SESSION, {**mfa(world, code), "cache_dir": str(tmp_path / "b")})
+    result = ansible.run(play(second), world=world, env=elsewhere)
+    assert_one_clean_line(result, "GetSessionToken was not called: this MFA code was already sent to AWS")
+    assert result.count("GetSessionToken", coded=True) == 0
+    assert not list((tmp_path / "xdg").iterdir()) and not list((tmp_path / "other-home").iterdir())

@@ -4,9 +4,16 @@
   directory (locks, the record of codes sent) are made there.
 - `aws_files`: the shared config and credentials files are the test's own (empty until written), and no AWS_*
   variable comes in from outside; botocore's sessions and clients, kept per process, start afresh.
+
+What every unit test shares: the password database's home follows HOME, which the tests point at tmp_path.
+
+The collection keeps its lock and record of codes sent under the home the password database gives, never
+$HOME; unit tests set HOME to a temporary directory, and this makes the database agree, so that nothing they
+run touches the real home. Tests of that rule itself set the database's answer their own way.
 """
 
 import os
+import pwd
 from pathlib import Path
 from typing import NamedTuple
 
@@ -47,3 +54,20 @@ def aws_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AwsFiles:
     monkeypatch.setattr(_botocore_clients, "_SESSIONS", {})
     monkeypatch.setattr(_botocore_clients, "_CLIENTS", {})
     return files
+
+
+def entry_with_home(entry: pwd.struct_passwd, home: str) -> pwd.struct_passwd:
+    fields = list(entry)
+    fields[5] = home  # pw_dir
+    return pwd.struct_passwd(fields)
+
+
+@pytest.fixture(autouse=True)
+def account_home_follows_home(monkeypatch):
+    real = pwd.getpwuid
+
+    def getpwuid(uid):
+        entry = real(uid)
+        return entry_with_home(entry, os.environ.get("HOME", entry.pw_dir)) if uid == os.geteuid() else entry
+
+    monkeypatch.setattr(pwd, "getpwuid", getpwuid)

@@ -11,7 +11,7 @@ import random
 import time
 from typing import Any
 
-from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error, call_failures
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError
@@ -40,14 +40,14 @@ def call(
     **arguments: Any,
 ) -> Any:
     """One STS call; botocore's failures become AwsCallError, anything else is a bug and shows as one."""
-    exceptions = require_botocore().exceptions
+    require_botocore()
     client = connection.client("sts", credentials)
     unique_id = f"mfa-aws-sending-{id(sending)}"
     if sending is not None:
         client.meta.events.register("before-send.sts", sending, unique_id=unique_id)
     try:
         return getattr(client, _METHODS[operation])(**arguments)
-    except (exceptions.BotoCoreError, exceptions.ClientError) as error:
+    except call_failures() as error:
         raise aws_call_error(error, operation, target) from error
     finally:
         if sending is not None:

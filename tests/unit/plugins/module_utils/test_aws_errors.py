@@ -74,3 +74,109 @@ def test_aws_timestamps_parse_as_botocore_parses_them():
     for text in ("2026-11-25T11:50:07.000Z", "2026-11-25T11:50:07Z", "2026-11-25T11:50:07.123456Z", "1795607416"):
         assert parse_aws_timestamp(text) == parse_timestamp(text)
     assert parse_aws_timestamp("2026-11-25T11:50:07.000Z").utcoffset().total_seconds() == 0
+
+
+# -- answers that cannot be read, and HTTP libraries' failures --------------------------------------------------
+
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
+CUT_BODY = f"<GetSessionTokenResponse><Credentials><SecretAccessKey>{SECRET}</SecretAccessKey>".encode()
+
+
+def parser_error():
+    """What botocore's XML parser raises for a cut-short answer: its text quotes the body."""
+    from botocore.parsers import QueryParser
+
+    from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import call_failures
+
+    try:
+        QueryParser()._parse_xml_string_to_dom(CUT_BODY)
+    except call_failures() as error:
+        return error
+    raise AssertionError("the cut-short body parsed")
+
+
+def http_client_error():
+    """What botocore raises when http.client chokes on a status line, which it quotes."""
+    import http.client
+
+    try:
+        try:
+            raise http.client.BadStatusLine(f"SecretAccessKey={SECRET}")
+        except http.client.HTTPException as inner:
+            raise botocore.exceptions.HTTPClientError(error=inner) from None
+    except botocore.exceptions.HTTPClientError as error:
+        return error
+
+
+def chain_text(error):
+    import traceback
+
+    return "".join(traceback.format_exception(error))
+
+
+@pytest.mark.parametrize("make", [parser_error, http_client_error])
+def test_a_failure_that_quotes_the_answer_is_one_line_without_it_and_keeps_the_code_spent(make):
+    from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+
+    error = make()
+    assert SECRET in chain_text(error)  # what botocore and http.client say, before the collection words it
+    worded = aws_call_error(error, "GetSessionToken")
+    assert "\n" not in str(worded) and SECRET not in str(worded)
+    assert "the next code" in str(worded)
+    # The answer came, or the request left: AWS may have accepted the code, which must not be sent again.
+    assert worded.code_may_be_spent and not worded.retryable
+    # The original stays the cause, for Ansible's traceback at -vvv, with the quoted text withheld.
+    assert SECRET not in chain_text(error)
+
+
+def test_a_value_that_does_not_parse_is_an_unreadable_answer():
+    from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+    from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import parse_aws_timestamp
+
+    with pytest.raises(ValueError) as raised:
+        parse_aws_timestamp(f"{SECRET}Z")
+    worded = aws_call_error(raised.value, "AssumeRole")
+    assert "could not be read" in str(worded) and SECRET not in str(worded) and worded.code_may_be_spent
+    assert SECRET not in chain_text(raised.value)
+
+
+def test_call_failures_hold_every_kind_a_call_may_raise():
+    import http.client
+
+    import urllib3.exceptions
+    from botocore.parsers import ResponseParserError
+
+    from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import call_failures
+
+    caught = call_failures()
+    kinds = [ResponseParserError, botocore.exceptions.BotoCoreError, ClientError, http.client.IncompleteRead]
+    for kind in [*kinds, urllib3.exceptions.ProtocolError, ValueError]:
+        assert issubclass(kind, caught), kind
+
+
+def test_botocore_words_about_its_own_inputs_are_kept():
+    from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+
+    error = botocore.exceptions.ParamValidationError(report="Invalid length for parameter RoleSessionName")
+    worded = aws_call_error(error, "AssumeRole")
+    assert "Invalid length for parameter RoleSessionName" in str(worded) and not worded.code_may_be_spent
+
+
+@pytest.mark.parametrize(
+    ("code", "may_be_spent"),
+    [
+        ("ValidationError", True),  # AWS does not say whether it checks parameters before the code
+        ("MalformedPolicyDocument", True),
+        ("RegionDisabledException", True),
+        ("AccessDenied", True),
+        ("InvalidClientTokenId", False),  # who asks is known before anything else is looked at
+        ("SignatureDoesNotMatch", False),
+        ("ExpiredToken", False),
+        ("Throttling", False),
+    ],
+)
+def test_a_refusal_keeps_the_code_spent_unless_it_came_before_the_request_was_read(code, may_be_spent):
+    from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error
+
+    error = ClientError({"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": 400}}, "X")
+    assert aws_call_error(error, "AssumeRole").code_may_be_spent is may_be_spent

@@ -86,13 +86,13 @@ def test_keys_botocore_fetches_come_from_botocores_chain(aws_files, tmp_path):
 
 
 def test_no_keys_anywhere_is_one_line(aws_files):
-    with pytest.raises(MfaAwsError, match=r"^Loading AWS credentials"):
+    with pytest.raises(MfaAwsError, match=r"^No AWS credentials were found"):
         connection().source_credentials()
 
 
 def test_a_missing_profile_is_one_line(aws_files):
-    with pytest.raises(MfaAwsError, match=r"The config profile \(nosuch\) could not be found"):
-        connection(profile="nosuch").scoped_config()
+    with pytest.raises(MfaAwsError, match=r"^profile: 'nosuch' is in neither"):
+        connection(profile="nosuch").botocore_profile_settings()
 
 
 def test_a_client_is_made_for_the_region_and_endpoint_and_shared(aws_files):

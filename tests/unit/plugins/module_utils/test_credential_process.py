@@ -12,7 +12,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._credential_process import
 )
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._private_files import unlocked
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import Controller
+from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -55,7 +55,7 @@ def no_one_to_ask(serial, reason):
 
 
 #: Nothing can be sent without a code, and none can be had: whatever these tests run ends before AWS.
-NO_CODE = Controller(unlocked, None, no_one_to_ask)
+NO_CODE = Runtime(unlocked, None, no_one_to_ask)
 
 
 @pytest.fixture(autouse=True)
@@ -103,14 +103,14 @@ def test_the_document_is_botocores_credential_process_version_1():
 )
 def test_what_the_program_cannot_serve_is_one_line_before_any_call(profile, message):
     with pytest.raises(MfaAwsError) as raised:
-        credentials({"profile": profile}, controller=NO_CODE)
+        credentials({"profile": profile}, runtime=NO_CODE)
     assert str(raised.value).startswith(message)
 
 
 @pytest.mark.parametrize("profile", ["alice-keys", "admin"])
 def test_a_code_due_with_no_terminal_says_how_to_give_one(profile):
     with pytest.raises(NoTerminal) as raised:
-        credentials({"profile": profile}, controller=NO_CODE)
+        credentials({"profile": profile}, runtime=NO_CODE)
     assert str(raised.value) == (
         f"profile {profile} needs an MFA code (no cached credentials are left) and there is no terminal to ask on: "
         "run the AWS tool once from a terminal, or add --token-command to the credential_process line"

@@ -128,3 +128,91 @@ def test_a_file_that_is_not_utf8_is_one_line_that_quotes_nothing_from_it(home):
     path.write_bytes(b"[keep]\naws_secret_access_key = \xff\xfeSECRET\n")
     with pytest.raises(MfaAwsError, match=r"^credentials_file \S+ is not UTF-8 text$"):
         check_target("mfa", str(path))
+
+
+# Another user's symlinks, the section of defaults, and long-term keys with an empty token line
+
+NOBODY = 65534
+
+
+def shared_dir(tmp_path):
+    """A directory such as /tmp: sticky, writable by everyone, owned by root."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    return shared
+
+
+def planted(link, target):
+    """A symlink made by another user (the tests run as root, so it is made, then given away)."""
+    link.symlink_to(target)
+    os.lchown(link, NOBODY, NOBODY)
+    return link
+
+
+def test_another_users_symlink_in_a_shared_directory_is_refused_and_its_target_untouched(home, tmp_path):
+    config = home / ".aws" / "config"
+    config.parent.mkdir()
+    config.write_text("# my settings\n[profile admin]\nregion = eu-west-1\n")
+    link = planted(shared_dir(tmp_path) / "credentials", config)
+    with pytest.raises(MfaAwsError, match=r"is a symlink of another user \(uid 65534\)"):
+        check_target("mfa", str(link))
+    with pytest.raises(MfaAwsError, match=r"is a symlink of another user \(uid 65534\)"):
+        write_profile(str(link), "mfa", CREDENTIALS)
+    assert config.read_text() == "# my settings\n[profile admin]\nregion = eu-west-1\n"
+
+
+def test_another_users_symlink_on_the_way_to_the_file_is_refused(home, tmp_path):
+    (home / ".aws").mkdir()
+    directory = planted(shared_dir(tmp_path) / "dir", home / ".aws")
+    with pytest.raises(MfaAwsError, match=r"is a symlink of another user"):
+        check_target("mfa", str(directory / "config"))
+    assert not (home / ".aws" / "config").exists()
+
+
+def test_another_users_file_is_refused(home, tmp_path):
+    theirs = shared_dir(tmp_path) / "credentials"
+    theirs.write_text("")
+    os.chown(theirs, NOBODY, NOBODY)
+    with pytest.raises(MfaAwsError, match=r"belongs to another user \(uid 65534\)"):
+        check_target("mfa", str(theirs))
+
+
+def test_a_symlink_of_ones_own_in_a_shared_directory_still_works(home, tmp_path):
+    target = home / "dotfiles-credentials"
+    link = shared_dir(tmp_path) / "credentials"
+    link.symlink_to(target)
+    assert check_target("mfa", str(link)) == str(link)
+    assert write_profile(str(link), "mfa", CREDENTIALS) is True
+    assert link.is_symlink() and sections(target) == ["mfa"]
+
+
+def test_the_section_of_defaults_is_refused_before_any_call(home):
+    with pytest.raises(MfaAwsError, match=r"^write_profile: 'DEFAULT' is the INI file's section of defaults"):
+        check_target("DEFAULT", str(home / "credentials"))
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = long-term\naws_session_token =\n",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = long-term\naws_security_token = \n",
+        "aws_secret_access_key = long-term\n",
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = long-term\naws_session_token = x\n",
+    ],
+)
+def test_long_term_keys_are_never_overwritten(home, section):
+    path = home / "credentials"
+    path.write_text(f"[mfa]\n{section}")
+    with pytest.raises(MfaAwsError, match=r"holds long-term keys"):
+        check_target("mfa", str(path))
+    with pytest.raises(MfaAwsError, match=r"holds long-term keys"):
+        write_profile(str(path), "mfa", CREDENTIALS)
+    assert path.read_text() == f"[mfa]\n{section}"
+
+
+def test_a_profile_of_temporary_keys_is_rewritten(home):
+    path = home / "credentials"
+    path.write_text("[mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\n")
+    assert check_target("mfa", str(path)) == str(path)
+    assert write_profile(str(path), "mfa", CREDENTIALS) is True

@@ -237,23 +237,56 @@ def test_the_home_directory_itself_is_judged(tmp_path, monkeypatch):
 # runtime_dir
 
 
-def test_the_runtime_directory_is_in_xdg_runtime_dir_when_there_is_one(tmp_path, monkeypatch):
-    xdg = made(tmp_path / "run-user", 0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(xdg))
-    assert runtime_dir() == str(xdg / "mfa-aws")
-    assert mode(xdg / "mfa-aws") == 0o700
+def account(monkeypatch, home):
+    """The password database gives this user `home` (None: it has no entry for the user)."""
+    import pwd
+
+    real = pwd.getpwuid
+
+    def getpwuid(uid):
+        if home is None:
+            raise KeyError(f"getpwuid(): uid not found: {uid}")
+        fields = list(real(uid))
+        fields[5] = str(home)
+        return pwd.struct_passwd(fields)
+
+    monkeypatch.setattr(pwd, "getpwuid", getpwuid)
 
 
-def test_the_runtime_directory_is_in_the_home_directory_without_xdg(home, open_umask):
+def test_the_runtime_directory_is_in_the_home_directory(home, open_umask):
     assert runtime_dir() == str(home / ".ansible" / "mfa-aws" / "run")
     assert [mode(path) for path in (home / ".ansible", home / ".ansible" / "mfa-aws")] == [0o700, 0o700]
 
 
-@pytest.mark.parametrize("xdg", ["relative/run", "theirs"])
-def test_an_unusable_xdg_runtime_dir_gives_way_to_the_home_one(home, tmp_path, monkeypatch, xdg):
-    made(tmp_path / "theirs", 0o700, NOBODY)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / xdg) if xdg == "theirs" else xdg)
+def test_the_runtime_directory_is_the_password_databases_home_whatever_home_and_xdg_say(tmp_path, monkeypatch):
+    # A desktop terminal, cron, ssh without pam_systemd and sudo -u without -H give one user different
+    # environments: they must share one lock and one record of codes sent.
+    account_home = made(tmp_path / "alice", 0o755)
+    account(monkeypatch, account_home)
+    expected = str(account_home / ".ansible" / "mfa-aws" / "run")
+    for home, xdg in ((tmp_path / "elsewhere", tmp_path / "run-user"), (tmp_path / "other", None)):
+        monkeypatch.setenv("HOME", str(made(home, 0o755)))
+        if xdg is None:
+            monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+        else:
+            monkeypatch.setenv("XDG_RUNTIME_DIR", str(made(xdg, 0o700)))
+        assert runtime_dir() == expected
+    assert not (tmp_path / "run-user" / "mfa-aws").exists()
+    assert not (tmp_path / "elsewhere" / ".ansible").exists()
+
+
+@pytest.mark.parametrize("entry", ["none", "missing-directory"])
+def test_without_a_home_in_the_password_database_home_serves(home, tmp_path, monkeypatch, entry):
+    # A container's arbitrary uid has no entry, or one whose home was never made: $HOME is all there is.
+    account(monkeypatch, None if entry == "none" else tmp_path / "nonexistent")
     assert runtime_dir() == str(home / ".ansible" / "mfa-aws" / "run")
+
+
+def test_no_home_at_all_is_one_line(monkeypatch):
+    account(monkeypatch, None)
+    monkeypatch.delenv("HOME")
+    with pytest.raises(MfaAwsError, match=r"^runtime directory: user \d+ has no home directory"):
+        runtime_dir()
 
 
 def test_no_usable_runtime_directory_is_one_line(home):

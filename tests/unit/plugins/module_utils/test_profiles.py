@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._profiles import RoleProfile, profile_config, role_profile
+from ansible_collections.mfa.aws.plugins.module_utils._profiles import RoleProfile, profile_settings, role_profile
 
 CONFIG = """
 [profile admin]
@@ -62,7 +62,7 @@ def test_a_keys_profile_and_no_profile_are_no_role():
 
 
 def test_both_files_are_merged_as_botocore_merges_them():
-    merged = profile_config(Connection(profile="alice"))
+    merged = profile_settings(Connection(profile="alice"))
     assert merged["region"] == "eu-west-1" and merged["aws_access_key_id"] == "AKIAALICE"
 
 
@@ -80,7 +80,7 @@ def test_what_mfa_aws_cannot_use_is_one_line(profile, message):
 
 
 def test_a_profile_the_files_do_not_hold_is_botocores_one_line():
-    with pytest.raises(MfaAwsError, match=r"The config profile \(nosuch\) could not be found"):
+    with pytest.raises(MfaAwsError, match=r"^profile: 'nosuch' is in neither .* the profiles there are"):
         role_profile(Connection(profile="nosuch"))
 
 

@@ -110,4 +110,4 @@ def test_a_failure_is_the_one_line_and_what_aws_said():
     assert failure(MfaAwsError("region: bad")) == {"failed": True, "changed": False, "msg": "region: bad"}
     refused = failure(AwsCallError("AssumeRole was refused", aws_code="AccessDenied", request_id="req-1"))
     assert refused["error"] == {"code": "AccessDenied", "request_id": "req-1"}
-    assert "error" not in failure(AwsCallError("no answer", judged=True))
+    assert "error" not in failure(AwsCallError("no answer", code_may_be_spent=True))

@@ -4,10 +4,13 @@ A worker's prompt_until sends the prompt over the final queue and returns whatev
 the worker's queue: the typed bytes, or (ansible-core's strategy relays it so) the AnsibleError the main
 process met, such as "stdin is not interactive". The tests stand in for the main process only; the worker's
 side is ansible-core's code as it runs.
+
+Ansible's prompt for the code: where no one can answer, not at all; elsewhere, never without end.
 """
 
 import queue
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from ansible.errors import AnsiblePromptNoninteractive
@@ -16,7 +19,8 @@ from ansible.utils.display import Display
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import NoTerminal
 from ansible_collections.mfa.aws.plugins.plugin_utils import _controller
-from ansible_collections.mfa.aws.plugins.plugin_utils._controller import CONTROLLER, ask_on_terminal
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ON_CONTROLLER, ask_on_terminal
+from ansible_collections.mfa.aws.plugins.plugin_utils._terminal import PROMPT_SECONDS, NoAnswer
 
 SERIAL = "arn:aws:iam::123456789012:mfa/alice"
 
@@ -71,23 +75,66 @@ def test_nothing_relayed_back_is_no_terminal(main_process):
         ask_on_terminal(SERIAL, None)
 
 
-@pytest.mark.parametrize("variable", ["MFA_AWS_NO_PROMPT", "AWX_ISOLATED_DATA_DIR"])
-def test_where_no_one_reads_the_terminal_nothing_is_asked(main_process, monkeypatch, variable):
-    monkeypatch.setenv(variable, "1")
+def test_where_asked_not_to_nothing_is_asked(main_process, monkeypatch):
+    # AWX_ISOLATED_DATA_DIR counts only in ansible-runner's own terminal session: see the tests of the rule below.
+    monkeypatch.setenv("MFA_AWS_NO_PROMPT", "1")
     with pytest.raises(NoTerminal):
         ask_on_terminal(SERIAL, None)
     assert main_process.prompts == []
 
 
 def test_the_controller_locks_runs_the_command_and_asks_through_ansible():
-    assert CONTROLLER.ask_code is ask_on_terminal
-    assert CONTROLLER.lock is _controller._device_lock
-    assert CONTROLLER.read_code is _controller._run_token_command
+    assert ON_CONTROLLER.ask_code is ask_on_terminal
+    assert ON_CONTROLLER.lock is _controller._device_lock
+    assert ON_CONTROLLER.read_code is _controller._run_token_command
 
 
 def test_the_lock_and_the_command_are_the_controllers_own(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
-    with CONTROLLER.lock("mfa-aws-test.lock"):
+    with ON_CONTROLLER.lock("mfa-aws-test.lock"):
         assert (tmp_path / ".ansible" / "mfa-aws" / "run" / "mfa-aws-test.lock").is_file()
-    assert CONTROLLER.read_code(["sh", "-c", "echo 123456"]) == "123456\n"
+    assert ON_CONTROLLER.read_code(["sh", "-c", "echo 123456"]) == "123456\n"
+
+
+SERIAL = "arn:aws:iam::111111111111:mfa/alice"
+
+
+@pytest.fixture
+def prompts(monkeypatch):
+    """Ansible's prompt as the main process ends it: what was typed when the time was up, or the answer.
+
+    The collection's clock is moved on by `typing` seconds for each prompt; nothing waits."""
+    seen, now, typing = [], [0.0], [1.0]
+
+    def prompt_until(self, msg, private=False, seconds=None, **_others):
+        seen.append({"msg": msg, "private": private, "seconds": seconds})
+        now[0] += typing[0]
+        return b"123" if typing[0] >= PROMPT_SECONDS else b"123456"
+
+    monkeypatch.setattr(Display, "prompt_until", prompt_until)
+    monkeypatch.setattr(_controller, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    monkeypatch.delenv("MFA_AWS_NO_PROMPT", raising=False)
+    monkeypatch.delenv("AWX_ISOLATED_DATA_DIR", raising=False)
+    return seen, typing
+
+
+def test_the_prompt_is_private_and_bounded(prompts):
+    seen, _typing = prompts
+    assert _controller.ask_on_terminal(SERIAL, None) == "123456"
+    assert seen == [{"msg": f"MFA code for {SERIAL}: ", "private": True, "seconds": PROMPT_SECONDS}]
+
+
+def test_no_code_typed_in_time_is_no_answer_not_a_code(prompts):
+    _seen, typing = prompts
+    typing[0] = PROMPT_SECONDS
+    with pytest.raises(NoAnswer, match=f"^no MFA code was typed within {PROMPT_SECONDS} seconds$"):
+        _controller.ask_on_terminal(SERIAL, None)
+
+
+def test_no_one_is_asked_where_no_prompt_is_wanted(prompts, monkeypatch):
+    seen, _typing = prompts
+    monkeypatch.setenv("MFA_AWS_NO_PROMPT", "1")
+    with pytest.raises(NoTerminal):
+        _controller.ask_on_terminal(SERIAL, None)
+    assert seen == []

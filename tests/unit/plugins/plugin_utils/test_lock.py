@@ -99,3 +99,42 @@ def test_forked_workers_are_serialised(run_dir, tmp_path):
         worker.join()
     assert [worker.exitcode for worker in workers] == [0] * 8
     assert counter.read_text() == "400"
+
+
+def _hold_until_told(path, ready, done):
+    descriptor = os.open(path, os.O_RDWR)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+    ready.set()
+    done.wait(60)  # a guard: the test tells it long before
+    os.close(descriptor)
+
+
+def test_a_holder_that_never_lets_go_stops_the_waiter_in_one_line_naming_it(run_dir, monkeypatch):
+    from ansible_collections.mfa.aws.plugins.plugin_utils import _lock
+
+    with device_lock(NAME):
+        pass
+    context = multiprocessing.get_context("fork")
+    ready, done = context.Event(), context.Event()
+    holder = context.Process(target=_hold_until_told, args=(str(run_dir / NAME), ready, done))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        # The collection's clock moves on by the waiting it would do; nothing sleeps through it.
+        now = [0.0]
+        monkeypatch.setattr(_lock, "_clock", lambda: now[0])
+        monkeypatch.setattr(_lock, "_sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+        entered = False
+        waited = rf"^waited 600 seconds for the controller's lock \S+, which process {holder.pid} still holds"
+        with pytest.raises(MfaAwsError, match=waited), device_lock(NAME):
+            entered = True
+        assert not entered and 600 <= now[0] < 601
+    finally:
+        done.set()
+        holder.join(30)
+
+
+def test_the_holder_writes_its_process_id_for_the_waiters(run_dir):
+    with device_lock(NAME):
+        assert (run_dir / NAME).read_text() == f"{os.getpid()}\n"
