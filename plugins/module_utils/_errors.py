@@ -18,6 +18,13 @@ class NoTerminal(MfaAwsError):
     """A code is due, and there is no terminal to ask for it on (CI, AWX, stdin not a TTY)."""
 
 
+class NoAnswer(MfaAwsError):
+    """Someone could have been asked for a code, and none was typed in time: asking again would only wait again."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"no MFA code was typed within {seconds} seconds")
+
+
 class AwsCallError(MfaAwsError):
     """A call to AWS that failed: the one line, AWS's error code and request ID, and what became of its MFA code."""
 

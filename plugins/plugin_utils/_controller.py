@@ -64,7 +64,7 @@ def ask_on_terminal(serial: str, reason: str | None) -> str:
         raise NoTerminal("no terminal")
     if time.monotonic() - started >= PROMPT_SECONDS:
         # Ansible returns what was typed so far when the time is up: not an answer.
-        raise NoAnswer()
+        raise NoAnswer(PROMPT_SECONDS)
     return (answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)).strip()
 
 

@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any, Iterator
 
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, NoTerminal
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, NoAnswer, NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
@@ -37,13 +37,6 @@ PROMPT_SECONDS = 120
 _MAX_LINE = 256
 # Signals that end the program while it asks: the terminal is given its echo back first.
 _FATAL_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name))
-
-
-class NoAnswer(MfaAwsError):
-    """Someone could have been asked, and no code was typed within PROMPT_SECONDS."""
-
-    def __init__(self) -> None:
-        super().__init__(f"no MFA code was typed within {PROMPT_SECONDS} seconds")
 
 
 def no_one_to_ask(prompter: int = 0) -> str | None:
@@ -85,7 +78,7 @@ def _read_line(descriptor: int, deadline: float) -> str:
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
-            raise NoAnswer()
+            raise NoAnswer(PROMPT_SECONDS)
         chunk = os.read(descriptor, _MAX_LINE)
         if not chunk:
             break

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Callable, Protocol, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
-from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError, NoTerminal
+from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError, NoAnswer, NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import CodeSource
 from ansible_collections.mfa.aws.plugins.module_utils._sts.spent_codes import SpentCode
 
@@ -178,6 +178,9 @@ class PromptedCode:
                     f"{operation} needs an MFA code and no cached credentials are left, and there is no terminal to "
                     f"ask on: {SET_A_CODE}"
                 ) from None
+            except NoAnswer as error:
+                # Whoever could answer did not, in time: another question would only wait as long again.
+                raise MfaAwsError(f"{operation} needs an MFA code and {error}") from None
             except MfaAwsError as error:
                 reason = str(error)
                 continue

@@ -380,6 +380,21 @@ def test_a_refusal_that_is_not_about_the_code_is_not_asked_again(spent):
     assert fetcher.sent == ["111111"] and terminal.asked == [None]
 
 
+def test_no_answer_in_time_is_not_asked_again(spent):
+    from ansible_collections.mfa.aws.plugins.module_utils._errors import NoAnswer
+
+    asked = []
+
+    def silent(serial, reason):
+        asked.append(reason)
+        raise NoAnswer(120)
+
+    fetcher = FakeFetcher()
+    with pytest.raises(MfaAwsError, match="^AssumeRole needs an MFA code and no MFA code was typed within 120 seconds$"):
+        SpendOnce(spent, PromptedCode(SERIAL, silent)).spend(fetcher)
+    assert asked == [None] and fetcher.sent == []
+
+
 def test_asked_at_most_twice_more(spent):
     terminal, fetcher = Terminal("111111", "222222", "333333", "444444"), FakeFetcher(refusals=10)
     with pytest.raises(MfaAwsError, match="no usable MFA code after 3 tries"):
