@@ -3,7 +3,7 @@ Stubber on real STS clients, one per signer, so a test reads which calls each se
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -18,14 +18,18 @@ REAL_CLIENT_FOR = _botocore_clients.client_for
 
 
 class Locks:
-    """The controller's lock factory, reduced to the names taken, in order."""
+    """The controller's lock factory: one lock per name, which the workers of many roles (threads) wait on as they
+    wait on the controller's flock; and the names taken, in order."""
 
     def __init__(self) -> None:
         self.taken: list[str] = []
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def __call__(self, name: str) -> Any:
-        self.taken.append(name)
-        return contextlib.nullcontext()
+        with self._guard:
+            self.taken.append(name)
+            return self._locks.setdefault(name, threading.Lock())
 
 
 def runtime(locks: Locks | None = None, ask: Any = None, read: Any = None) -> Runtime:
