@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, SESSION_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts import exchange
-from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles, run_session
+from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_role, run_roles, run_session
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest
 from ansible_collections.mfa.aws.plugins.module_utils._sts.role_fetcher import RoleFetcher
 from tests.emulator.world import RoleSpec
@@ -123,20 +123,38 @@ def test_the_session_of_many_roles_lasts_what_session_duration_asks_not_what_the
     assert [call.duration for call in user.calls(action="AssumeRole")] == [900, 900]
 
 
-def test_a_session_many_roles_bought_does_not_serve_sts_mfa_session(user, isolated):
+def test_sts_mfa_session_after_many_roles_says_who_the_session_acts_as(user, isolated):
     coded_roles(user, isolated / "cache")
-    # The same user, device, duration and endpoint: the same session key, but the session does not know who it
-    # acts as, which sts_mfa_session returns: a new code buys one that does.
+    # The same user, device, duration and endpoint: the same session key; the session bought for the roles does not
+    # know who it acts as, which sts_mfa_session returns, so it is not served as it is.
     params = SESSION_OPTIONS.validate(
         options(user, isolated / "cache", mfa_serial_number=user.mfa_serial, mfa_token=user.totp(steps=1))
     )
     result = run_session(params, runtime=runtime())
-    assert result.cached is False and result.identity["arn"] == user.user_arn
-    assert [(call.action, call.coded) for call in user.calls() if call.action != "AssumeRole"] == [
-        ("GetSessionToken", True),
-        ("GetSessionToken", True),
-        ("GetCallerIdentity", False),
-    ]
+    assert result.identity == {
+        "account": user.account_id,
+        "arn": user.user_arn,
+        "user_id": result.identity["user_id"],
+    }
+    assert result.identity["user_id"] and user.calls(action="GetCallerIdentity")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a session bought for a role (no caller identity) does not serve sts_mfa_session, and the code given that "
+    "bought it is refused as spent, told as 'the MFA session it bought is not in this cache_dir' while it is",
+)
+def test_one_code_given_serves_a_role_then_sts_mfa_session(user, isolated):
+    code = user.totp()
+    role = ASSUME_ROLE_OPTIONS.validate(
+        options(user, isolated / "cache", mfa_serial_number=user.mfa_serial, mfa_token=code)
+    )
+    run_role({**role, "role_arn": roles_of(user)[0]}, runtime=runtime())
+    session = SESSION_OPTIONS.validate(
+        options(user, isolated / "cache", mfa_serial_number=user.mfa_serial, mfa_token=code)
+    )
+    assert run_session(session, runtime=runtime()).identity["arn"] == user.user_arn
+    assert len(user.calls(action="GetSessionToken")) == 1
 
 
 def test_a_session_sts_mfa_session_bought_signs_many_roles_with_no_new_code(user, isolated):

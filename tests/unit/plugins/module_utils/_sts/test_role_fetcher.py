@@ -341,3 +341,18 @@ def test_a_given_code_that_bought_the_refused_session_is_not_sent_again(sts, cac
         "(-e mfa_code=NNNNNN), or leave mfa_token unset to be asked for it, or set mfa_token_command"
     )
     assert "\n" not in said and sts.operations() == [("AssumeRole", SESSION_KEY)]
+
+
+def test_an_entry_other_keys_bought_is_not_told_as_what_the_code_bought(sts, cache):
+    # The user's keys were rotated: under the CLI's key (which names no signer) sits what the old keys bought.
+    role = bought(cache, mfa_serial_number=SERIAL, mfa_token="123456", duration_seconds=7200)
+    theirs = {**role_answer(ROLE_KEY, ROLE), SIGNER_FIELD: signer_digest(OTHER_USER), ENDPOINT_FIELD: "aws:aws"}
+    cache.put(role.cache_key, theirs)
+    spent = SpentCodes(SERIAL, runtime_dir())
+    spent.record("123456", role.cache_key, "AssumeRole")
+    spent.settle("123456", until=time.time() + 7200)
+    with pytest.raises(MfaAwsError) as raised:
+        fetch(role, runtime())
+    said = str(raised.value)
+    assert said.startswith("AssumeRole was not called: the MFA code given (mfa_token) was sent to AWS at ")
+    assert "less than a minute left" not in said and sts.calls == []
