@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, SESSION_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts import exchange
@@ -16,11 +17,13 @@ from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_r
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest
 from ansible_collections.mfa.aws.plugins.module_utils._sts.role_fetcher import RoleFetcher
 from tests.emulator.world import RoleSpec
-from tests.unit.plugins.module_utils._sts.support import Locks, runtime
+from tests.unit.plugins.module_utils._sts.support import Locks, identity_answer, role_answer, runtime, session_answer
 
 ROLE = "arn:aws:iam::222222222222:role/Admin"
 OTHER_ROLE = "arn:aws:iam::333333333333:role/Reader"
 SERIAL = "arn:aws:iam::111111111111:mfa/alice"
+USER_ARN = "arn:aws:iam::111111111111:user/alice"
+SESSION_KEY = "ASIASESSIONEXAMPLE01"
 TEMPORARY = {"access_key": "ASIACALLER", "secret_key": "secret", "session_token": "token"}
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -43,6 +46,42 @@ def test_several_roles_with_a_device_and_temporary_keys_are_refused_before_anyth
     with pytest.raises(MfaAwsError, match=r"^several roles with one MFA code need the IAM user's long-term keys"):
         run_roles(params, [ROLE, OTHER_ROLE], runtime=runtime())
     assert sts.calls == [] and not (isolated / "cache").exists()
+
+
+# -- what opening the cache says ---------------------------------------------------------------------------------
+
+USER_KEYS = {"access_key": "AKIAUSEREXAMPLE00001", "secret_key": "user-secret", "region": "eu-west-1"}
+
+
+@pytest.fixture
+def loose_cache(isolated):
+    directory = isolated / "cache"
+    directory.mkdir()
+    directory.chmod(0o755)
+    return directory
+
+
+def tightened(directory) -> str:
+    return f"cache_dir {directory} was readable by others (mode 755); it is now 700"
+
+
+def test_a_cache_dir_tightened_is_said_with_the_session(sts, loose_cache):
+    signer = Credentials(USER_KEYS["access_key"], USER_KEYS["secret_key"])
+    sts.answer(signer, "get_session_token", session_answer(SESSION_KEY))
+    sts.answer(Credentials(SESSION_KEY, "s", "t"), "get_caller_identity", identity_answer(USER_ARN))
+    result = run_session(SESSION_OPTIONS.validate({**USER_KEYS, "cache_dir": str(loose_cache)}), runtime=runtime())
+    assert result.warnings == [tightened(loose_cache)]
+
+
+def test_a_cache_dir_tightened_is_said_once_with_the_first_role(sts, loose_cache):
+    signer = Credentials(USER_KEYS["access_key"], USER_KEYS["secret_key"])
+    sts.answer(signer, "assume_role", role_answer("ASIAROLEEXAMPLE00001", ROLE))
+    sts.answer(signer, "assume_role", role_answer("ASIAROLEEXAMPLE00002", OTHER_ROLE))
+    params = ASSUME_ROLE_OPTIONS.validate({**USER_KEYS, "cache_dir": str(loose_cache)})
+    assert run_role({**params, "role_arn": ROLE}, runtime=runtime()).warnings == [tightened(loose_cache)]
+    loose_cache.chmod(0o755)
+    results = run_roles(params, [ROLE, OTHER_ROLE], runtime=runtime())
+    assert [result.warnings for result in results] == [[tightened(loose_cache)], []]
 
 
 # -- against the emulator ---------------------------------------------------------------------------------------
