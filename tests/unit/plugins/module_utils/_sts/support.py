@@ -9,12 +9,46 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from ansible_collections.mfa.aws.plugins.module_utils import _botocore_clients
+from ansible_collections.mfa.aws.plugins.module_utils import _aws_config, _botocore_clients
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
+from ansible_collections.mfa.aws.plugins.module_utils._sts import fetcher as template
 from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
 
 # The real one, which builds the clients the Stubber is put on; the `sts` fixture replaces it.
 REAL_CLIENT_FOR = _botocore_clients.client_for
+
+#: The environment variables botocore and the collection read for keys, profiles, regions and endpoints.
+AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+
+
+def isolate(monkeypatch: Any, tmp_path: Any) -> Any:
+    """A fresh worker process of a user with no AWS variables, whose files are tmp_path/aws-config and
+    tmp_path/aws-credentials (absent until a test writes them) and whose runtime directory is tmp_path/run."""
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    monkeypatch.setattr(template, "_ANSWERED", {})
+    monkeypatch.setattr(_aws_config, "_PARSED", {})
+    monkeypatch.setattr(_botocore_clients, "_SESSIONS", {})
+    monkeypatch.setattr(_botocore_clients, "_CLIENTS", {})
+    return tmp_path
 
 
 class Locks:
@@ -61,6 +95,13 @@ class StubbedSts:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
         self._stubbers: dict[str, Stubber] = {}
+
+    @classmethod
+    def installed(cls, monkeypatch: Any) -> StubbedSts:
+        """Where Connection.client gets its clients from, for the rest of the test."""
+        stubbed = cls()
+        monkeypatch.setattr(_botocore_clients, "client_for", stubbed.client_for)
+        return stubbed
 
     def _stubber(self, signer: Credentials) -> Stubber:
         stubber = self._stubbers.get(signer.access_key)
