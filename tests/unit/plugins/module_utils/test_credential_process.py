@@ -79,6 +79,7 @@ def sts(home, monkeypatch):
     stubbed = StubbedSts.installed(monkeypatch)
     yield stubbed
     stubbed.deactivate()
+    stubbed.answered_all()
 
 
 def run(profile: str | None, home, ask=None, **options):

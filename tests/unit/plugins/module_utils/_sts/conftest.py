@@ -16,7 +16,9 @@ def isolated(monkeypatch, tmp_path):
 
 @pytest.fixture
 def sts(isolated, monkeypatch):
-    """STS for this test alone: answer each signer's calls with sts.answer / sts.refuse, read them in sts.calls."""
+    """STS for this test alone: answer each signer's calls with sts.answer / sts.refuse, read them in sts.calls;
+    every answer given must have been asked for."""
     stubbed = StubbedSts.installed(monkeypatch)
     yield stubbed
     stubbed.deactivate()
+    stubbed.answered_all()
