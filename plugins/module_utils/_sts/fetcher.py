@@ -157,12 +157,14 @@ def fetch(fetcher: Fetcher, runtime: Runtime, why: str | None = None) -> Exchang
     if hit is not None:
         return _answer(fetcher, hit, True, [])
     with runtime.lock(fetcher.lock_name()):
-        # Another process may have just bought it, while this one waited for the lock.
-        hit = fetcher.cached(fetcher.window())
+        # Another process may have just bought it while this one waited for the lock, or another thread of this
+        # one (many roles share one session), which is the only way to know with cache: false.
+        hit = fetcher.answered() or fetcher.cached(fetcher.window())
         if hit is not None:
             return _answer(fetcher, hit, True, [])
         response, cached, warnings = fetcher.obtain(runtime, why)
-    return _answer(fetcher, response, cached, warnings)
+        # Answered under the lock, so a thread that waited on it finds the answer.
+        return _answer(fetcher, response, cached, warnings)
 
 
 def _answer(fetcher: Fetcher, response: dict[str, Any], cached: bool, warnings: list[str]) -> ExchangeResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._sts.credential_cache import seconds_left
 from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import SIGNING_MARGIN, Fetcher, Runtime
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import SessionRequest, device_id
 
@@ -39,6 +40,10 @@ class SessionFetcher(Fetcher):
         return f"mfa-aws-{device_id(serial or self.cache_key)}.lock"
 
     def obtain(self, runtime: Runtime, why: str | None = None) -> tuple[dict[str, Any], bool, list[str]]:
+        unnamed = self._unnamed()
+        if unnamed is not None:
+            # A session bought to sign roles, which does not say who it acts as: asking it costs no code.
+            return unnamed, True, self._identify(unnamed)
         if self.request.code.serial:
             from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import spend_once
 
@@ -83,6 +88,15 @@ class SessionFetcher(Fetcher):
             ),
         )
         return {"Credentials": answer["Credentials"]}
+
+    def _unnamed(self) -> dict[str, Any] | None:
+        """The cached session, with time left to serve, that lacks only who it acts as."""
+        if not self.request.identify or self.cache is None:
+            return None
+        entry = self.cache.get(self.cache_key)
+        if entry is None or "CallerIdentity" in entry or entry["Credentials"]["AccessKeyId"] == self.refused:
+            return None
+        return entry if seconds_left(entry) > self.window() else None
 
     def _identify(self, response: dict[str, Any]) -> list[str]:
         """Add who the session acts as, and keep it; the credentials are bought already, so a failure only warns."""

@@ -36,14 +36,16 @@ AWS_VARIABLES = (
 
 def isolate(monkeypatch: Any, tmp_path: Any) -> Any:
     """A fresh worker process of a user with no AWS variables, whose files are tmp_path/aws-config and
-    tmp_path/aws-credentials (absent until a test writes them) and whose runtime directory is tmp_path/run."""
+    tmp_path/aws-credentials (absent until a test writes them) and whose home is tmp_path/home: the runtime
+    directory (the lock, the record of codes sent) is made there (tests/unit/conftest.py has the password
+    database follow HOME)."""
     for name in AWS_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    run = tmp_path / "run"
-    run.mkdir(mode=0o700)
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755, exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
     monkeypatch.setattr(template, "_ANSWERED", {})
     monkeypatch.setattr(_aws_config, "_PARSED", {})
     monkeypatch.setattr(_botocore_clients, "_SESSIONS", {})

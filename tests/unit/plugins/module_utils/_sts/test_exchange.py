@@ -178,11 +178,6 @@ def test_sts_mfa_session_after_many_roles_says_who_the_session_acts_as(user, iso
     assert result.identity["user_id"] and user.calls(action="GetCallerIdentity")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a session bought for a role (no caller identity) does not serve sts_mfa_session, and the code given that "
-    "bought it is refused as spent, told as 'the MFA session it bought is not in this cache_dir' while it is",
-)
 def test_one_code_given_serves_a_role_then_sts_mfa_session(user, isolated):
     code = user.totp()
     role = ASSUME_ROLE_OPTIONS.validate(
@@ -241,7 +236,7 @@ def test_the_sessions_warnings_are_said_once_with_the_first_role(user, isolated,
 
 def test_a_warning_every_role_has_is_said_once_with_the_first_role(user, isolated, monkeypatch):
     # No entry can be written (each one's place is taken): the session's and each role's keep warn alike. One worker:
-    # the session is answered again from this process (see the xfail below for workers that meet at the lock).
+    # the session is answered again from this process (workers that meet at the lock: see below).
     monkeypatch.setattr(exchange, "MAX_PARALLEL_ROLES", 1)
     params = coded_params(user, isolated / "cache")
     session_not_cachable(user, isolated / "cache")
@@ -303,13 +298,6 @@ class WorkersMeetAtTheDevice(Locks):
             yield
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="under the device's lock a worker looks again only in the cache, not at what this process answered: "
-    "with cache: false (or a cache_dir that can't be written) the workers of many roles that waited there while "
-    "the first bought the MFA session find nothing, and the code given is refused as spent (a command or the "
-    "prompt gives a second code for a second session)",
-)
 def test_with_cache_false_many_roles_share_one_session_however_their_workers_meet(user, isolated):
     params = ASSUME_ROLE_OPTIONS.validate(
         options(user, isolated / "never", mfa_serial_number=user.mfa_serial, mfa_token=user.totp(), cache=False)

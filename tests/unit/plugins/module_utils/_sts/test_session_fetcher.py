@@ -144,13 +144,15 @@ def test_a_session_that_knows_who_it_acts_as_serves_from_the_cache(sts, cache):
     assert result.cached is True and result.identity == IDENTITY and sts.calls == []
 
 
-def test_a_session_bought_to_sign_roles_does_not_serve_one_that_must_say_who_it_acts_as(sts, cache):
+def test_a_session_bought_to_sign_roles_is_asked_who_it_acts_as_rather_than_bought_again(sts, cache):
     cache.put(fetcher().cache_key, session_answer("ASIAFORROLESEXAMPLE1"))
     assert fetch(fetcher(cache, identify=False), runtime()).credentials.access_key == "ASIAFORROLESEXAMPLE1"
-    sts.answer(USER, "get_session_token", session_answer(SESSION_KEY))
-    sts.answer(Credentials(SESSION_KEY, "s", "t"), "get_caller_identity", identity_answer(USER_ARN))
+    sts.answer(Credentials("ASIAFORROLESEXAMPLE1", "s", "t"), "get_caller_identity", identity_answer(USER_ARN))
     result = fetch(fetcher(cache), runtime())
-    assert result.credentials.access_key == SESSION_KEY and result.identity == IDENTITY
+    # No code, no GetSessionToken: the session's own keys say who it acts as, and that is kept with it.
+    assert result.credentials.access_key == "ASIAFORROLESEXAMPLE1" and result.identity == IDENTITY
+    assert result.cached is True
+    assert cache.get(fetcher().cache_key)["CallerIdentity"]["Arn"] == USER_ARN
 
 
 @pytest.mark.parametrize(
