@@ -49,7 +49,7 @@ def test_one_code_opens_every_account(ansible, world):
         assert f"{role.account_id}: {', '.join(sorted(role.buckets))}" in result.stdout
         # The loops over credentials name each role, never a secret.
         assert f"(item=arn:aws:sts::{role.account_id}:assumed-role/{role.name}/" in result.stdout
-    secrets = cached_secrets(ansible)
+    secrets = ansible.sandbox.cached_secrets()
     assert secrets and not [secret for secret in secrets if secret in result.output]
     assert result.count("GetSessionToken", coded=True) == 1
     assert result.count("AssumeRole", coded=False) == len(roles)
