@@ -132,9 +132,7 @@ def aws_call_error(error: BaseException, operation: str, target: str | None = No
     message = describe_exception(error, operation, target)
     if kind in _UNREADABLE or kind in _FOREIGN_TEXT:
         _withhold(error)
-    return AwsCallError(
-        message, code, metadata.get("RequestId"), may_be_spent, retryable and not may_be_spent, refused
-    )
+    return AwsCallError(message, code, metadata.get("RequestId"), may_be_spent, retryable and not may_be_spent, refused)
 
 
 # AWS words that tell which MFA failure happened; the error code alone (AccessDenied) does not.

@@ -31,7 +31,6 @@ from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
     write_private_file,
 )
 
-
 _PROFILE_NAME = re.compile(r"[\w+=,.@:/-]{1,64}")
 KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token", "expiration")
 # botocore reads a session token under either name.

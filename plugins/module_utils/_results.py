@@ -14,8 +14,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
 from ansible_collections.mfa.aws.plugins.module_utils._private_files import LockFactory
+from ansible_collections.mfa.aws.plugins.module_utils._specs import Options
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import UNATTENDED
 from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
 

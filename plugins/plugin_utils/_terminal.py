@@ -22,7 +22,7 @@ import threading
 import time
 from typing import Any, Iterator
 
-from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError, NoAnswer, NoTerminal
+from ansible_collections.mfa.aws.plugins.module_utils._errors import NoAnswer, NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
 from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command

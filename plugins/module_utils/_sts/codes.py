@@ -60,10 +60,14 @@ def spent_story(
     if refused:
         return f"{told}, and it bought that session"
     if not shared:
-        return f"{told}; with cache: false, {bought} it bought is kept for no other task (turn the cache on to share it)"
+        return (
+            f"{told}; with cache: false, {bought} it bought is kept for no other task (turn the cache on to share it)"
+        )
     if kept_until is not None:
         return f"{told}; {bought} it bought has less than a minute left (until {moment(until)})"
-    return f"{told}; {bought} it bought is not in this cache_dir (another cache_dir holds it, or it could not be written)"
+    return (
+        f"{told}; {bought} it bought is not in this cache_dir (another cache_dir holds it, or it could not be written)"
+    )
 
 
 class CodeSupply(Protocol):
@@ -224,7 +228,9 @@ def code_supply(source: CodeSource, read_code: CodeReader | None, ask_code: Code
         return GivenCode(source.token)
     if source.command:
         if read_code is None:
-            raise MfaAwsError("mfa_token_command: runs on the Ansible controller only; this task runs the module remotely")
+            raise MfaAwsError(
+                "mfa_token_command: runs on the Ansible controller only; this task runs the module remotely"
+            )
         return CommandCode(source.command, read_code)
     if ask_code is not None and source.serial:
         return PromptedCode(source.serial, ask_code)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
+from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_timestamp
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_timestamp
 
 
 class ExchangeResult(NamedTuple):

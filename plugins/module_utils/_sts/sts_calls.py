@@ -18,7 +18,11 @@ from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallErro
 
 # botocore's standard retry mode waits at most this long between attempts.
 MAX_BACKOFF = 20
-_METHODS = {"GetSessionToken": "get_session_token", "AssumeRole": "assume_role", "GetCallerIdentity": "get_caller_identity"}
+_METHODS = {
+    "GetSessionToken": "get_session_token",
+    "AssumeRole": "assume_role",
+    "GetCallerIdentity": "get_caller_identity",
+}
 
 
 class Sending:
