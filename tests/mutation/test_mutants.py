@@ -1,0 +1,202 @@
+"""The mutation tool's own checks: which mutants it makes, their ids, the file -> tests map, the kill rate."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.mutation.mutants import find_mutants
+from tests.mutation.results import kill_rate, load_equivalents
+from tests.mutation.runner import MutationError, Targets
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def mutants_of(code: str) -> list[tuple[str, str, str]]:
+    source = textwrap.dedent(code).encode("utf-8")
+    return [(m.operator, m.before, m.after) for m in find_mutants("plugins/module_utils/_example.py", source)]
+
+
+def changes(code: str, operator: str) -> list[str]:
+    return [after for op, _, after in mutants_of(code) if op == operator]
+
+
+def test_comparisons_cross_their_boundary_or_turn_around():
+    code = """
+    def f(a, b):
+        return a < b, a <= b, a > b, a >= b, a == b, a != b, a is b, a is not b, a in b, a not in b
+    """
+    got = [after.split(", ")[index].removeprefix("return ") for index, after in enumerate(changes(code, "compare"))]
+    assert got == [
+        *("a <= b", "a < b", "a >= b", "a > b"),
+        *("a != b", "a == b", "a is not b", "a is b", "a not in b", "a in b"),
+    ]
+
+
+def test_a_chained_comparison_gets_one_mutant_per_operator():
+    assert changes("def f(low, n, high):\n    return low <= n <= high\n", "compare") == [
+        "return low < n <= high",
+        "return low <= n < high",
+    ]
+
+
+def test_boolean_operators_swap_along_the_whole_chain():
+    assert changes("def f(a, b, c):\n    return a and b and (c or a)\n", "boolop") == [
+        "return a or b or (c or a)",
+        "return a and b and (c and a)",
+    ]
+
+
+def test_conditions_are_negated_once_and_a_not_is_dropped():
+    code = """
+    def f(a, b):
+        if a < b:
+            pass
+        if not a:
+            pass
+        if a is None:
+            pass
+        while True:
+            pass
+        return [x for x in b if x], not (a or b)
+    """
+    assert changes(code, "negate") == [
+        "if not (a < b):",
+        "if a:",
+        # `a is None` and `while True` are already negated by their compare and boolean mutants.
+        "return [x for x in b if not (x)], not (a or b)",
+        "return [x for x in b if x], (a or b)",
+    ]
+
+
+def test_numbers_move_by_one_in_their_own_base():
+    code = "MODE = 0o600\nLIMIT = 4096\nTICK = 0.05\nMASK = 0xFF\n"
+    assert changes(code, "number") == ["MODE = 0o601", "LIMIT = 4097", "TICK = 1.05", "MASK = 0x100"]
+
+
+def test_arithmetic_swaps_but_never_on_strings():
+    code = """
+    def f(a, b):
+        a += 1
+        return a - b, a * b, a // b, a & b, "x" + b, f"{a}" + b
+    """
+    assert changes(code, "arith") == [
+        "a -= 1",
+        'return a + b, a * b, a // b, a & b, "x" + b, f"{a}" + b',
+        'return a - b, a / b, a // b, a & b, "x" + b, f"{a}" + b',
+        'return a - b, a * b, a * b, a & b, "x" + b, f"{a}" + b',
+        'return a - b, a * b, a // b, a | b, "x" + b, f"{a}" + b',
+    ]
+
+
+def test_statements_with_an_effect_are_dropped_and_assignments_to_names_are_not():
+    code = """
+    def f(self, items, x):
+        y = x
+        self.value = y
+        items[0] = y
+        items.append(y)
+        del items[0]
+        for item in items:
+            continue
+    """
+    assert [before for op, before, _ in mutants_of(code) if op == "drop"] == [
+        "self.value = y",
+        "items[0] = y",
+        "items.append(y)",
+        "del items[0]",
+        "continue",
+    ]
+
+
+def test_returns_become_none_and_raises_go():
+    code = """
+    def f(x):
+        if x:
+            raise ValueError(
+                "no"
+            )
+        return x.strip()
+    """
+    found = mutants_of(code)
+    assert ("raise", 'raise ValueError(\n"no"\n)', "pass") in found
+    assert ("return", "return x.strip()", "return None") in found
+
+
+def test_min_and_max_swap():
+    assert changes("def f(a):\n    return min(a, 900)\n", "minmax") == ["return max(a, 900)"]
+
+
+def test_docstrings_annotations_imports_type_checking_and_all_are_left_alone():
+    code = '''
+    """Module docstring 1 < 2."""
+    from typing import TYPE_CHECKING
+    import os
+
+    __all__ = ["f"]
+
+    if TYPE_CHECKING:
+        X = 1 + 2
+
+    def f(a: int | None = None, b: "list[int]" = ()) -> dict[str, int] | None:
+        """Docstring."""
+        value: int | None = a
+        return value
+    '''
+    assert mutants_of(code) == [("return", "return value", "return None")]
+
+
+def test_a_mutant_is_a_one_line_diff_and_applies_to_the_source():
+    source = b"def f(a):\n    if a > 1:\n        raise ValueError(\n            a\n        )\n"
+    mutants = find_mutants("x.py", source)
+    compare = next(m for m in mutants if m.operator == "compare")
+    assert compare.diff() == "- if a > 1:\n+ if a >= 1:"
+    assert compare.apply(source) == source.replace(b"a > 1", b"a >= 1")
+    raised = next(m for m in mutants if m.operator == "raise")
+    assert raised.diff() == "- raise ValueError( …\n+ pass"
+    assert b"pass" in raised.apply(source) and b"ValueError" not in raised.apply(source)
+
+
+def test_ids_survive_edits_elsewhere_and_tell_identical_lines_apart():
+    code = "def f(a):\n    if a > 1:\n        a.x()\n    if a > 1:\n        a.x()\n"
+    before = find_mutants("plugins/module_utils/_example.py", code.encode())
+    after = find_mutants("plugins/module_utils/_example.py", ("import os\n\n\n" + code).encode())
+    assert [m.id for m in before] == [m.id for m in after]
+    assert [m.line for m in after] == [m.line + 3 for m in before]
+    assert len({m.id for m in before}) == len(before)
+    assert before[0].id.startswith("example-negate-")
+
+
+def test_non_ascii_text_before_an_operator_keeps_offsets_right():
+    source = 'def f(a):\n    return ("é" if a else "ü") and a < 2\n'.encode()
+    mutant = next(m for m in find_mutants("x.py", source) if m.operator == "compare")
+    assert mutant.apply(source).decode() == 'def f(a):\n    return ("é" if a else "ü") and a <= 2\n'
+
+
+def test_every_core_file_maps_to_tests_that_exist():
+    targets = Targets.load()
+    files = targets.core_files(REPO)
+    assert "plugins/module_utils/_validation.py" in files and "bin/mfa-aws-credentials" in files
+    for file in files:
+        tests = targets.tests_for(file, REPO)
+        assert all((REPO / test.split("::")[0]).is_file() for test in tests), file
+
+
+def test_a_file_without_a_target_is_refused():
+    with pytest.raises(MutationError, match="no \\[\\[target\\]\\]"):
+        Targets.load().target_for("plugins/module_utils/_unknown.py")
+
+
+def test_the_committed_equivalents_all_give_a_reason(tmp_path):
+    load_equivalents()  # raises on an entry without one
+    bad = tmp_path / "equivalent.yaml"
+    bad.write_text("x-drop-12345678:\n  file: x.py\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="needs a reason"):
+        load_equivalents(bad)
+
+
+def test_kill_rate_counts_timeouts_as_kills_and_leaves_out_equivalents():
+    mutants = [{"status": s} for s in ("killed", "timeout", "survived", "equivalent", "killed")]
+    assert kill_rate(mutants) == (3, 4)
