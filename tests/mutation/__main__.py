@@ -4,6 +4,7 @@ python -m tests.mutation                                   every core file (abou
 python -m tests.mutation --files plugins/module_utils/_validation.py
 python -m tests.mutation --mutant validation-compare-1a2b3c4d
 python -m tests.mutation --list --files plugins/module_utils/_validation.py
+python -m tests.mutation --report                          RESULTS.md again, after editing equivalent.yaml
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--mutant", nargs="*", default=[], help="run only these mutant ids (see --list)")
     parser.add_argument("--list", action="store_true", help="list the mutants and their ids; run nothing")
+    parser.add_argument(
+        "--report", action="store_true", help="rewrite RESULTS.md from results.json and equivalent.yaml; run nothing"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="mutants run side by side, each in its own copy")
     parser.add_argument(
         "--timeout-factor",
@@ -102,6 +106,12 @@ def _run_file(
     whole_file: bool,
 ) -> None:
     tests = targets.tests_for(file, REPO)
+    to_run = [mutant for mutant in mutants if mutant.id not in equivalents]
+    if not to_run and not whole_file:
+        print(f"==> {file}: {len(mutants)} mutants, each in equivalent.yaml: not run", flush=True)
+        for mutant in mutants:
+            results.update_mutant(file, mutant_record(mutant, None))
+        return
     print(f"==> {file}: {len(mutants)} mutants; clean run of {len(tests)} test files", flush=True)
     clean = clean_run(workspaces[0], file, tests, results.test_seconds(file))
     timeout = mutant_timeout(clean, factor)
@@ -112,7 +122,6 @@ def _run_file(
     )
     for test in clean.failed:
         print(f"    left out, fails unmutated: {test}", flush=True)
-    to_run = [mutant for mutant in mutants if mutant.id not in equivalents]
     outcomes: dict[str, Outcome] = {}
     free: queue.Queue[Workspace] = queue.Queue()
     for workspace in workspaces:
@@ -177,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.list:
         _list(files, equivalents)
         return 0
+    if arguments.report:
+        _write_report(targets, Results.load(), equivalents)
+        print(f"report: {REPORT.relative_to(REPO)}")
+        return 0
     wanted = set(arguments.mutant)
     plan: list[tuple[str, list[Mutant]]] = []
     for file in files:
@@ -224,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
 def _write_report(targets: Targets, results: Results, equivalents: dict[str, dict[str, str]]) -> None:
     core = targets.core_files(REPO)
     sources = {file: (REPO / file).read_bytes() for file in core}
-    REPORT.write_text(render_report(results, equivalents, core, sources), encoding="utf-8")
+    counts = {file: len(find_mutants(file, source)) for file, source in sources.items()}
+    REPORT.write_text(render_report(results, equivalents, core, sources, counts), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -123,11 +123,30 @@ def _percent(killed: int, total: int) -> str:
     return f"{100 * killed / total:.0f}%" if total else "-"
 
 
+def _effective(mutants: list[dict[str, Any]], equivalents: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """A survivor that equivalent.yaml now explains counts as equivalent, without running anything again."""
+    return [
+        {**mutant, "status": EQUIVALENT} if mutant["status"] == SURVIVED and mutant["id"] in equivalents else mutant
+        for mutant in mutants
+    ]
+
+
+def _diff_block(diff: str) -> list[str]:
+    return ["  ```diff", *(f"  {line}" for line in diff.split("\n")), "  ```"]
+
+
 def render_report(
-    results: Results, equivalents: dict[str, dict[str, str]], core: list[str], sources: dict[str, bytes]
+    results: Results,
+    equivalents: dict[str, dict[str, str]],
+    core: list[str],
+    sources: dict[str, bytes],
+    mutant_counts: dict[str, int],
 ) -> str:
     """RESULTS.md: the kill rate per file, every survivor, every equivalent mutant with its reason."""
-    files = results.data["files"]
+    files = {
+        file: {**entry, "mutants": _effective(entry["mutants"], equivalents)}
+        for file, entry in results.data["files"].items()
+    }
     lines = [
         "# Mutation testing: results",
         "",
@@ -142,7 +161,8 @@ def render_report(
     for file in core:
         entry = files.get(file)
         if entry is None:
-            lines.append(f"| {file} | | | | | not run | | |")
+            state = "not run" if mutant_counts.get(file) else "no mutants"
+            lines.append(f"| {file} | {mutant_counts.get(file, 0)} | | | | {state} | | |")
             continue
         counts = _counts(entry["mutants"])
         killed, counted = kill_rate(entry["mutants"])
@@ -160,8 +180,8 @@ def render_report(
         "",
         "## Survivors",
         "",
-        "Each is a change to the code that no test noticed: a test to add, or an "
-        "equivalent mutant to explain in equivalent.yaml.",
+        "Each is a change to the code that no test noticed: a test to add, or an equivalent mutant to explain in"
+        " equivalent.yaml.",
         "",
     ]
     for file in core:
@@ -169,15 +189,16 @@ def render_report(
         if survivors:
             lines += [f"### {file}", ""]
             for mutant in survivors:
-                lines += [f"- line {mutant['line']}, {mutant['operator']}, `{mutant['id']}`", "  ```diff"]
-                lines += [f"  {diff_line}" for diff_line in mutant["diff"].split("\n")]
-                lines += ["  ```"]
+                lines += [
+                    f"- line {mutant['line']}, {mutant['operator']}, `{mutant['id']}`",
+                    *_diff_block(mutant["diff"]),
+                ]
             lines.append("")
 
     lines += [
         "## Equivalent mutants",
         "",
-        "Not run: each changes nothing a caller or a user can see, for the reason given.",
+        "Each changes nothing a caller or a user can see, for the reason given.",
         "",
     ]
     for file in core:
@@ -185,25 +206,32 @@ def render_report(
         if equivalent:
             lines += [f"### {file}", ""]
             for mutant in equivalent:
-                reason = " ".join(equivalents.get(mutant["id"], {}).get("reason", "(reason removed)").split())
-                lines += [f"- line {mutant['line']}, {mutant['operator']}, `{mutant['id']}`: {reason}", "  ```diff"]
-                lines += [f"  {diff_line}" for diff_line in mutant["diff"].split("\n")]
-                lines += ["  ```"]
+                reason = " ".join(equivalents.get(mutant["id"], {}).get("reason", "(no reason: entry removed)").split())
+                lines += [f"- line {mutant['line']}, {mutant['operator']}, `{mutant['id']}`: {reason}"]
+                lines += _diff_block(mutant["diff"])
             lines.append("")
 
-    found = {m["id"] for entry in files.values() for m in entry["mutants"]}
-    stale = sorted(
-        mutant_id for mutant_id, entry in equivalents.items() if entry.get("file") in files and mutant_id not in found
-    )
+    found = {m["id"]: m for entry in files.values() for m in entry["mutants"]}
+    stale = sorted(i for i, entry in equivalents.items() if entry.get("file") in files and i not in found)
     if stale:
         lines += [
             "## Equivalent entries that match no mutant any more",
             "",
-            "Their line changed or went: check them against `--list` and drop or re-key them.",
+            "Their line changed or went: find the mutant again with `--list`, then re-key the entry or drop it.",
+            "",
+            *(f"- `{i}` ({equivalents[i].get('file')})" for i in stale),
             "",
         ]
-        lines += [f"- `{mutant_id}` ({equivalents[mutant_id].get('file')})" for mutant_id in stale]
-        lines.append("")
+    wrong = sorted(i for i in equivalents if found.get(i, {}).get("status") in (KILLED, TIMEOUT))
+    if wrong:
+        lines += [
+            "## Listed as equivalent, yet a test kills them",
+            "",
+            "A test tells these apart from the code, so they are not equivalent: drop their entries.",
+            "",
+            *(f"- `{i}`: killed by `{found[i].get('killed_by')}`" for i in wrong),
+            "",
+        ]
 
     excluded = [(file, entry) for file, entry in files.items() if entry["clean_failed"]]
     if excluded:

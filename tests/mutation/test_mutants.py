@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from tests.mutation.mutants import find_mutants
 from tests.mutation.results import kill_rate, load_equivalents
-from tests.mutation.runner import MutationError, Targets
+from tests.mutation.runner import MutationError, Targets, Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -200,3 +201,28 @@ def test_the_committed_equivalents_all_give_a_reason(tmp_path):
 def test_kill_rate_counts_timeouts_as_kills_and_leaves_out_equivalents():
     mutants = [{"status": s} for s in ("killed", "timeout", "survived", "equivalent", "killed")]
     assert kill_rate(mutants) == (3, 4)
+
+
+def test_the_private_copy_holds_the_files_as_they_are_and_a_mutant_is_undone(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "plugins").mkdir(parents=True)
+    (repo / ".gitignore").write_text(".venv/\n", encoding="utf-8")
+    (repo / "plugins" / "x.py").write_text("def f(a):\n    return a > 1\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    (repo / "plugins" / "x.py").write_text("def f(a):\n    return a > 2\n", encoding="utf-8")  # not committed
+    (repo / "plugins" / "new.py").write_text("X = 1\n", encoding="utf-8")  # not tracked
+    (repo / ".venv").mkdir()
+    (repo / ".venv" / "big").write_text("ignored", encoding="utf-8")
+
+    workspace = Workspace(repo, tmp_path / "copy")
+    copied = workspace.root / "plugins" / "x.py"
+    assert copied.read_text(encoding="utf-8") == "def f(a):\n    return a > 2\n"
+    assert (workspace.root / "plugins" / "new.py").exists() and not (workspace.root / ".venv").exists()
+
+    mutant = next(m for m in find_mutants("plugins/x.py", copied.read_bytes()) if m.operator == "compare")
+    with pytest.raises(RuntimeError), workspace.mutated(mutant):
+        assert copied.read_text(encoding="utf-8") == "def f(a):\n    return a >= 2\n"
+        raise RuntimeError
+    assert copied.read_text(encoding="utf-8") == "def f(a):\n    return a > 2\n"
+    assert (repo / "plugins" / "x.py").read_text(encoding="utf-8") == "def f(a):\n    return a > 2\n"
