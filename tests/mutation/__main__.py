@@ -13,6 +13,7 @@ import argparse
 import fnmatch
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -69,7 +70,9 @@ def _commit() -> str:
         return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return f"{commit}+changes" if git("status", "--porcelain", "--untracked-files=no") else commit
+    # Results and equivalents change while runs go on; what was mutated and tested is the rest.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!tests/mutation")
+    return f"{commit}+changes" if changed else commit
 
 
 def _select_files(targets: Targets, patterns: list[str]) -> list[str]:
@@ -203,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mutation: no such mutant: {', '.join(sorted(wanted))} (see --list)", file=sys.stderr)
         return 2
     results = Results.load()
+    # SIGTERM, like Ctrl-C, ends the runs in progress and removes the copies.
+    signal.signal(signal.SIGTERM, _interrupt)
     root, workspaces = make_workspaces(REPO, max(1, arguments.jobs))
     print(f"private copies of the checkout under {root}", flush=True)
     try:
@@ -232,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(root, ignore_errors=True)
     print(f"report: {REPORT.relative_to(REPO)}")
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _write_report(targets: Targets, results: Results, equivalents: dict[str, dict[str, str]]) -> None:

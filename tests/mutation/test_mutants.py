@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import select
+import shutil
 import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.mutation.mutants import find_mutants
 from tests.mutation.results import kill_rate, load_equivalents
-from tests.mutation.runner import MutationError, Targets, Workspace
+from tests.mutation.runner import MutationError, Targets, Workspace, _end_group
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -226,3 +231,50 @@ def test_the_private_copy_holds_the_files_as_they_are_and_a_mutant_is_undone(tmp
         raise RuntimeError
     assert copied.read_text(encoding="utf-8") == "def f(a):\n    return a > 2\n"
     assert (repo / "plugins" / "x.py").read_text(encoding="utf-8") == "def f(a):\n    return a > 2\n"
+
+
+def test_runs_follow_the_plan(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "tests" / "mutation").mkdir(parents=True)
+    shutil.copy(Path(__file__).with_name("plugin.py"), repo / "tests" / "mutation" / "plugin.py")
+    (repo / "test_a.py").write_text(
+        "def test_first():\n    pass\n\ndef test_second():\n    pass\n\ndef test_third():\n    assert False\n",
+        encoding="utf-8",
+    )
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    workspace = Workspace(repo, tmp_path / "copy")
+
+    plan = {"order": ["test_a.py::test_second", "test_a.py::test_first"], "only": True}
+    returncode, record, _, _ = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
+    assert returncode == 0 and record is not None
+    assert list(record["tests"]) == ["test_a.py::test_second", "test_a.py::test_first"]
+
+    plan = {"order": ["test_a.py::test_third"], "only": False}
+    returncode, record, _, _ = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
+    assert returncode == 1 and record is not None
+    assert record["first_failure"] == "test_a.py::test_third" and list(record["tests"]) == ["test_a.py::test_third"]
+
+
+def test_a_run_past_its_limit_is_ended_with_everything_it_started(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    script = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen(['sleep', 'infinity'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(600)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    while not pid_file.exists() or not pid_file.read_text(encoding="utf-8"):
+        assert process.poll() is None, "the stand-in for pytest died early"
+        time.sleep(0.05)
+    child = int(pid_file.read_text(encoding="utf-8"))
+
+    watch = os.pidfd_open(child)  # readable once the child has exited, though it is not ours to reap
+    try:
+        _end_group(process)
+
+        assert process.returncode is not None
+        # SIGKILL leaves it no choice; the bound only keeps a broken _end_group from hanging the suite.
+        assert select.select([watch], [], [], 60)[0] == [watch], "the run's child outlived it"
+    finally:
+        os.close(watch)
