@@ -38,6 +38,7 @@ from tests.mutation.runner import (
     clean_run,
     make_workspaces,
     mutant_timeout,
+    per_test_limits,
     run_mutant,
 )
 
@@ -67,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _commit() -> str:
     def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True).stdout.strip()
+        # Not a git checkout (an unpacked tarball): the commit is then unknown, not an error.
+        run = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False)
+        return run.stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     # Results and equivalents change while runs go on; what was mutated and tested is the rest.
@@ -118,6 +121,7 @@ def _run_file(
     print(f"==> {file}: {len(mutants)} mutants; clean run of {len(tests)} test files", flush=True)
     clean = clean_run(workspaces[0], file, tests, results.test_seconds(file))
     timeout = mutant_timeout(clean, factor)
+    limits = per_test_limits(clean, factor)
     print(
         f"    {len(clean.order)} tests pass in {clean.seconds:.0f} s"
         f" ({len(clean.failed)} failing and {len(clean.skipped)} skipped left out); limit {timeout:.0f} s a mutant",
@@ -134,7 +138,7 @@ def _run_file(
     def task(mutant: Mutant) -> Outcome:
         workspace = free.get()
         try:
-            return run_mutant(workspace, mutant, tests, clean, timeout)
+            return run_mutant(workspace, mutant, tests, clean, timeout, limits)
         finally:
             free.put(workspace)
 

@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.mutation.mutants import Mutant
-from tests.mutation.plugin import PLAN_ENV, RECORD_ENV
+from tests.mutation.plugin import PLAN_ENV, RECORD_ENV, TIMED_OUT
 
 TARGETS = Path(__file__).with_name("targets.toml")
 
-#: A mutant's time limit: this many times its file's clean run, plus SLACK seconds for a loaded machine.
+#: A mutant's time limit: this many times its file's clean run, plus SLACK seconds for a loaded machine; and
+#: each test's, this many times its own clean time plus TEST_SLACK.
 TIMEOUT_FACTOR = 3.0
 SLACK = 30.0
+TEST_SLACK = 20.0
 
 KILLED, TIMEOUT, SURVIVED, EQUIVALENT = "killed", "timeout", "survived", "equivalent"
 
@@ -272,15 +274,24 @@ def mutant_timeout(clean: Clean, factor: float = TIMEOUT_FACTOR) -> float:
     return clean.seconds * factor + SLACK
 
 
-def run_mutant(workspace: Workspace, mutant: Mutant, tests: list[str], clean: Clean, timeout: float) -> Outcome:
+def per_test_limits(clean: Clean, factor: float = TIMEOUT_FACTOR) -> dict[str, float]:
+    """Each test's own limit: a mutant that makes one test hang is stopped long before the run's limit."""
+    return {test: round(clean.test_seconds[test] * factor + TEST_SLACK, 1) for test in clean.order}
+
+
+def run_mutant(
+    workspace: Workspace, mutant: Mutant, tests: list[str], clean: Clean, timeout: float, limits: dict[str, float]
+) -> Outcome:
     with workspace.mutated(mutant):
         returncode, record, seconds, output = workspace.pytest(
-            tests, {"order": clean.order, "only": True}, stop_first=True, timeout=timeout
+            tests, {"order": clean.order, "only": True, "limits": limits}, stop_first=True, timeout=timeout
         )
     seconds = round(seconds, 1)
     first_failure = record.get("first_failure") if record else None
     if returncode is None:
         return Outcome(TIMEOUT, seconds, f"no verdict within {timeout:.0f} s")
+    if returncode == TIMED_OUT:
+        return Outcome(TIMEOUT, seconds, str(record.get("timed_out") if record else "a test past its limit"))
     if returncode == 0:
         return Outcome(SURVIVED, seconds)
     if returncode in (1, 2, 3):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.mutation.mutants import find_mutants
+from tests.mutation.plugin import TIMED_OUT
 from tests.mutation.results import kill_rate, load_equivalents
 from tests.mutation.runner import MutationError, Targets, Workspace, _end_group
 
@@ -233,12 +234,14 @@ def test_the_private_copy_holds_the_files_as_they_are_and_a_mutant_is_undone(tmp
     assert (repo / "plugins" / "x.py").read_text(encoding="utf-8") == "def f(a):\n    return a > 2\n"
 
 
-def test_runs_follow_the_plan(tmp_path):
+def test_runs_follow_the_plan_and_a_test_past_its_limit_ends_the_run(tmp_path):
     repo = tmp_path / "repo"
     (repo / "tests" / "mutation").mkdir(parents=True)
     shutil.copy(Path(__file__).with_name("plugin.py"), repo / "tests" / "mutation" / "plugin.py")
     (repo / "test_a.py").write_text(
-        "def test_first():\n    pass\n\ndef test_second():\n    pass\n\ndef test_third():\n    assert False\n",
+        "import time\n\n"
+        "def test_first():\n    pass\n\ndef test_second():\n    pass\n\ndef test_third():\n    assert False\n\n"
+        "def test_hangs():\n    time.sleep(600)\n",
         encoding="utf-8",
     )
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
@@ -253,6 +256,11 @@ def test_runs_follow_the_plan(tmp_path):
     returncode, record, _, _ = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
     assert returncode == 1 and record is not None
     assert record["first_failure"] == "test_a.py::test_third" and list(record["tests"]) == ["test_a.py::test_third"]
+
+    plan = {"order": ["test_a.py::test_hangs"], "only": True, "limits": {"test_a.py::test_hangs": 0.5}}
+    returncode, record, _, _ = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
+    assert returncode == TIMED_OUT and record is not None
+    assert record["timed_out"] == "test_a.py::test_hangs (past its 0.5 s limit)"
 
 
 def test_a_run_past_its_limit_is_ended_with_everything_it_started(tmp_path):
