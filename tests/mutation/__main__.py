@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument(
         "--files", nargs="*", default=[], help="core files (paths or globs, space or comma separated); default: all"
     )

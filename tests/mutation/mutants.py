@@ -95,7 +95,7 @@ class _Change:
 
 
 def _first_line(text: str) -> str:
-    first, _, rest = text.partition("\n")
+    first, _newline, rest = text.partition("\n")
     return f"{first} …" if rest else first
 
 

@@ -27,7 +27,7 @@ def mutants_of(code: str) -> list[tuple[str, str, str]]:
 
 
 def changes(code: str, operator: str) -> list[str]:
-    return [after for op, _, after in mutants_of(code) if op == operator]
+    return [after for op, _before, after in mutants_of(code) if op == operator]
 
 
 def test_comparisons_cross_their_boundary_or_turn_around():
@@ -109,7 +109,7 @@ def test_statements_with_an_effect_are_dropped_and_assignments_to_names_are_not(
         for item in items:
             continue
     """
-    assert [before for op, before, _ in mutants_of(code) if op == "drop"] == [
+    assert [before for op, before, _after in mutants_of(code) if op == "drop"] == [
         "self.value = y",
         "items[0] = y",
         "items.append(y)",
@@ -248,17 +248,17 @@ def test_runs_follow_the_plan_and_a_test_past_its_limit_ends_the_run(tmp_path):
     workspace = Workspace(repo, tmp_path / "copy")
 
     plan = {"order": ["test_a.py::test_second", "test_a.py::test_first"], "only": True}
-    returncode, record, _, _ = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
+    returncode, record, _seconds, _output = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
     assert returncode == 0 and record is not None
     assert list(record["tests"]) == ["test_a.py::test_second", "test_a.py::test_first"]
 
     plan = {"order": ["test_a.py::test_third"], "only": False}
-    returncode, record, _, _ = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
+    returncode, record, _seconds, _output = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
     assert returncode == 1 and record is not None
     assert record["first_failure"] == "test_a.py::test_third" and list(record["tests"]) == ["test_a.py::test_third"]
 
     plan = {"order": ["test_a.py::test_hangs"], "only": True, "limits": {"test_a.py::test_hangs": 0.5}}
-    returncode, record, _, _ = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
+    returncode, record, _seconds, _output = workspace.pytest(["test_a.py"], plan, stop_first=True, timeout=None)
     assert returncode == TIMED_OUT and record is not None
     assert record["timed_out"] == "test_a.py::test_hangs (past its 0.5 s limit)"
 
