@@ -74,6 +74,15 @@ $(VENV_STAMP): $(REQUIREMENTS)
 	@$(VENV_PYTHON) -m pip install -qq --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# Mutation testing of the core (tests/mutation/README.md): not part of `make test` nor CI; about an hour on 2 cores.
+# One file: `make mutation FILES=plugins/module_utils/_sts/ledger.py`; one mutant: `make mutation MUTANT=<id>`;
+# the mutants and their ids, without running them: `make mutation FILES=... MUTATION_ARGS=--list`.
+MUTATION_JOBS ?= 2
+.PHONY: mutation
+mutation: $(VENV_STAMP)
+	@$(VENV_PYTHON) -m tests.mutation --jobs $(MUTATION_JOBS) $(if $(FILES),--files $(FILES)) \
+		$(if $(MUTANT),--mutant $(MUTANT)) $(MUTATION_ARGS)
+
 # Not part of `make test`: style is checked on request, correctness always.
 lint: $(VENV_STAMP)
 	@$(VENV)/bin/ruff check .

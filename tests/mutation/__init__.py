@@ -1,0 +1,1 @@
+"""Mutation testing of the core: `make mutation` (see README.md in this folder)."""
