@@ -34,13 +34,31 @@ def running(pid: int) -> bool:
 
 
 def waiting_for_a_lock(pids: "set[int]") -> set[int]:
-    """Those of `pids` that the kernel has blocked waiting for a file lock (flock or fcntl), from /proc/locks.
+    """Those of `pids` that wait for one of the collection's locks: they have a lock file of the runtime directory
+    (mfa-aws-*.lock) open and hold no lock on it.
 
-    A waiter's line reads `N: -> FLOCK  ADVISORY  WRITE <pid> <device:inode> 0 EOF`.
+    The collection's waiters try the lock again and again (so that no wait is without end), so the kernel never
+    lists them as blocked; an open lock file they do not hold is what a waiter looks like. /proc/locks names
+    each holder with its pid and the file's device:inode.
     """
-    waiting = set()
+    held = set()
     for line in Path("/proc/locks").read_text().splitlines():
         fields = line.split()
-        if len(fields) > 5 and fields[1] == "->" and fields[5].isdigit() and int(fields[5]) in pids:
-            waiting.add(int(fields[5]))
+        if len(fields) > 6 and fields[1] != "->" and fields[4].isdigit():
+            held.add((int(fields[4]), int(fields[5].rsplit(":", 1)[1])))
+    waiting = set()
+    for pid in pids:
+        try:
+            descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+        except (FileNotFoundError, PermissionError):
+            continue
+        for descriptor in descriptors:
+            try:
+                target = os.readlink(descriptor)
+                inode = os.stat(descriptor).st_ino
+            except OSError:
+                continue
+            name = os.path.basename(target)
+            if name.startswith("mfa-aws-") and name.endswith(".lock") and (pid, inode) not in held:
+                waiting.add(pid)
     return waiting

@@ -90,8 +90,7 @@ def test_a_misspelt_module_option_names_the_option_meant(ansible, world):
 
 LOOKUP_WAYS = (
     "set the MFA device's ARN (arn:aws:iam::ACCOUNT:mfa/NAME) as mfa_serial_number='...' in the lookup, "
-    "the variable mfa_aws_serial_number, the environment variable MFA_AWS_SERIAL_NUMBER or mfa_serial_number "
-    "in ansible.cfg's [mfa_aws]"
+    "the environment variable MFA_AWS_SERIAL_NUMBER or mfa_serial_number in ansible.cfg's [mfa_aws]"
 )
 
 

@@ -120,6 +120,8 @@ def test_one_user_has_one_lock_and_one_record_whatever_home_and_xdg_runtime_dir_
     elsewhere = {"XDG_RUNTIME_DIR": str(tmp_path / "xdg"), "HOME": str(tmp_path / "other-home")}
     second = task(SESSION, {**mfa(world, code), "cache_dir": str(tmp_path / "b")})
     result = ansible.run(play(second), world=world, env=elsewhere)
-    assert_one_clean_line(result, "GetSessionToken was not called: this MFA code was already sent to AWS")
+    assert_one_clean_line(
+        result, "GetSessionToken was not called: the MFA code given \\(mfa_token\\) was sent to AWS at .* UTC"
+    )
     assert result.count("GetSessionToken", coded=True) == 0
     assert not list((tmp_path / "xdg").iterdir()) and not list((tmp_path / "other-home").iterdir())
