@@ -1,6 +1,9 @@
 # Developer and CI entry points. `make test` is all a fresh clone needs.
 
 PYTHON ?= python3
+# Builds a venv afresh from requirements: with uv (from PyPI, installed once per machine into
+# ~/.cache/mfa-aws/uv) when it can be had, else with pip. `make MFA_AWS_INSTALLER=pip ...` forces pip.
+INSTALL := $(PYTHON) tests/installer.py
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 # Touched once requirements are installed: the venv is rebuilt when a requirements file is newer.
@@ -22,8 +25,14 @@ PYTEST_ARGS ?=
 # Extra ansible-test sanity arguments, e.g. `make sanity SANITY_ARGS="--test validate-modules"`.
 SANITY_ARGS ?=
 
+# `make unit`, the edit-test loop: the unit tests, and the tests of the emulator's policy rules, the release
+# matrix and the harness's result parsing, less any that start the emulator or ansible-playbook. The property
+# tests of tests/reliability/test_validation_fuzz.py are pure too but take four times as long as all these;
+# add them with `make unit PYTEST_ARGS=tests/reliability/test_validation_fuzz.py`.
+UNIT_TESTS := tests/unit tests/emulator_tests/test_policy.py tests/matrix/test_releases.py tests/harness_tests/test_result.py
+
 .DEFAULT_GOAL := test
-.PHONY: test pytest sanity matrix-ends test-matrix demo venv lint clean
+.PHONY: test pytest unit sanity matrix-ends test-matrix demo venv lint clean
 
 # Unit, playbook and ecosystem tests, then ansible-test sanity, on the default ansible-core; then the
 # smoke suite and ansible-test sanity on the oldest and the newest supported release. One after the
@@ -33,6 +42,10 @@ test: pytest sanity matrix-ends
 pytest: $(VENV_STAMP)
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
 	@$(VENV_PYTHON) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# In one process: starting pytest-xdist workers would cost more than they save here.
+unit: $(VENV_STAMP)
+	@$(VENV_PYTHON) -m pytest -n 0 -m "not playbook and not emulator" $(UNIT_TESTS) $(PYTEST_ARGS)
 
 # ansible-test sanity, in its docker-free venv mode, on a copy of the collection laid out as
 # ansible_collections/mfa/aws (see tests/sanity/run_sanity.py). The first run on a machine builds
@@ -57,21 +70,15 @@ demo: $(DEMO_STAMP)
 	@$(DEMO_VENV)/bin/python -m tests.demo
 
 $(DEMO_STAMP): $(DEMO_REQUIREMENTS)
-	@echo "==> creating $(DEMO_VENV) and installing requirements-demo.txt"
-	@$(PYTHON) -m venv --clear $(DEMO_VENV)
-	@$(DEMO_VENV)/bin/python -m pip install -qq --disable-pip-version-check -r requirements-demo.txt
+	@$(INSTALL) $(DEMO_VENV) -r requirements-demo.txt --progress
 	@touch $@
 
 venv: $(VENV_STAMP)
 
-# --clear starts from an empty venv, so a requirement dropped from the files is dropped here too,
+# The venv is made from empty each time, so a requirement dropped from the files is dropped here too,
 # and the venv always matches what a fresh clone (and CI) gets.
 $(VENV_STAMP): $(REQUIREMENTS)
-	@echo "==> creating $(VENV) and installing $(REQUIREMENTS)"
-	@$(PYTHON) -m venv --clear $(VENV)
-	@# -qq hides per-package warnings and progress bars that bury the test output; errors still print.
-	@# (No --log: with it, pip prints everything to the console again.)
-	@$(VENV_PYTHON) -m pip install -qq --disable-pip-version-check -r requirements-dev.txt
+	@$(INSTALL) $(VENV) -r requirements-dev.txt
 	@touch $@
 
 # Not part of `make test`: style is checked on request, correctness always.
