@@ -49,8 +49,8 @@ unit: $(VENV_STAMP)
 
 # ansible-test sanity, in its docker-free venv mode, on a copy of the collection laid out as
 # ansible_collections/mfa/aws (see tests/sanity/run_sanity.py). The first run on a machine builds
-# ansible-test's venvs from PyPI (about 2 minutes on the 2-core CI machine); later runs reuse them
-# (about 30 s). Pick tests with `make sanity SANITY_ARGS="--test pylint"`.
+# ansible-test's venvs from PyPI, bootstrapping pip into each with uv when it can be had; later runs
+# reuse them. Pick tests with `make sanity SANITY_ARGS="--test pylint"`.
 sanity: $(VENV_STAMP)
 	@echo "==> ansible-test sanity"
 	@$(VENV_PYTHON) tests/sanity/run_sanity.py $(SANITY_ARGS)
