@@ -199,6 +199,8 @@ def build_venv(venv: Path, install: Sequence[str], python: str = sys.executable,
     """
     python = _real_interpreter(python)
     uv = find_uv()
+    if uv is None and os.environ.get(ENVIRONMENT_CHOICE) == "uv":
+        raise SystemExit(f"uv could not be had (see above), and {ENVIRONMENT_CHOICE}=uv")
     started = time.monotonic()
     if uv is not None:
         _say(f"==> {venv}: installing {describe(install)} with uv")
