@@ -32,6 +32,11 @@ UV_VERSION = "0.13.9"
 ENVIRONMENT_CHOICE = "MFA_AWS_INSTALLER"
 #: What uv prints that says where it is; its list of installed packages (" + name==version") is left out.
 _UV_PROGRESS = re.compile(r"^(Resolved|Prepared|Installed|Uninstalled|Audited) ")
+#: What is not compiled ahead, since nothing here imports it in one process after another: the `ansible`
+#: package's collections (15,000 modules, most of .venv's; their modules run from AnsiballZ payloads, which carry
+#: source), and sympy, networkx and mpmath (3,000 more, for cfn-lint, which moto's server never loads). Python
+#: still compiles any of them that is imported.
+NOT_COMPILED = r"/site-packages/(ansible_collections|sympy|networkx|mpmath)/"
 
 
 def cache_root() -> Path:
@@ -174,7 +179,8 @@ def _with_pip(python: str, venv: Path, install: Sequence[str], progress: bool) -
     _remove(venv)
     if subprocess.run([python, "-m", "venv", str(venv)], check=False).returncode:
         return False
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+    # _compile does what pip would compile, less what is never imported.
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--no-compile"]
     if not progress:
         # -qq hides per-package warnings and progress bars that bury the test output; errors still print.
         return not subprocess.run([*pip, "-qq", *install], check=False).returncode
@@ -192,8 +198,40 @@ def _with_pip(python: str, venv: Path, install: Sequence[str], progress: bool) -
     return True
 
 
-def build_venv(venv: Path, install: Sequence[str], python: str = sys.executable, progress: bool = False) -> str:
-    """Makes `venv` afresh with `python` and installs `install` (pip install's arguments) into it.
+def _compile(venv: Path, progress: bool) -> None:
+    """Compiles the venv's modules to bytecode, as pip does when it installs them, less NOT_COMPILED.
+
+    Python would compile a module when first imported and keep the result, but not where PYTHONDONTWRITEBYTECODE
+    is set (CI machines often set it): there every process, each ansible-playbook run, would compile anew.
+    """
+    started = time.monotonic()
+    (site_packages,) = (venv / "lib").glob("python3*/site-packages")
+    command = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "compileall",
+        "-qq",
+        "-j",
+        "0",
+        "-x",
+        NOT_COMPILED,
+        str(site_packages),
+    ]
+    # A module that does not compile (a Python 2 leftover in some package) fails nothing, as with pip.
+    subprocess.run(command, check=False)
+    if progress:
+        _say(f"    Compiled bytecode in {time.monotonic() - started:.1f}s")
+
+
+def build_venv(
+    venv: Path,
+    install: Sequence[str],
+    python: str = sys.executable,
+    progress: bool = False,
+    compile_bytecode: bool = True,
+) -> str:
+    """Makes `venv` afresh with `python`, installs `install` (pip install's arguments) into it, and compiles
+    its modules to bytecode unless `compile_bytecode` is false (then Python compiles them as they are first imported).
 
     Returns the tool that built it ("uv" or "pip"); exits with one line when neither could.
     """
@@ -205,6 +243,8 @@ def build_venv(venv: Path, install: Sequence[str], python: str = sys.executable,
     if uv is not None:
         _say(f"==> {venv}: installing {describe(install)} with uv")
         if _with_uv(uv, python, venv, install, progress):
+            if compile_bytecode:
+                _compile(venv, progress)
             _say(f"==> {venv} ready ({time.monotonic() - started:.0f} s)")
             return "uv"
         if os.environ.get(ENVIRONMENT_CHOICE) == "uv":
@@ -217,6 +257,8 @@ def build_venv(venv: Path, install: Sequence[str], python: str = sys.executable,
     if not _with_pip(python, venv, install, progress):
         _remove(venv)
         raise SystemExit(f"pip could not build {venv} (its output is above)")
+    if compile_bytecode:
+        _compile(venv, progress)
     _say(f"==> {venv} ready ({time.monotonic() - started:.0f} s)")
     return "pip"
 
@@ -238,13 +280,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--python", default=sys.executable, help="the interpreter it is made with (default: this one)")
     parser.add_argument("--progress", action="store_true", help="one line per step of the install, not only errors")
     parser.add_argument(
+        "--no-compile", dest="compile", action="store_false", help="leave bytecode to Python, as modules are imported"
+    )
+    parser.add_argument(
         "-r", dest="requirements", action="append", default=[], metavar="FILE", help="a requirements file"
     )
     options, packages = parser.parse_known_args(argv)
     install = [argument for path in options.requirements for argument in ("-r", path)] + packages
     if not install:
         parser.error("nothing to install: give -r FILE or packages")
-    build_venv(options.venv, install, python=options.python, progress=options.progress)
+    build_venv(
+        options.venv, install, python=options.python, progress=options.progress, compile_bytecode=options.compile
+    )
     return 0
 
 

@@ -22,6 +22,7 @@ def wheels(tmp_path: Path) -> Path:
     dist = f"{NAME}-{VERSION}.dist-info"
     files = {
         f"{NAME}.py": "VALUE = 42\n",
+        "ansible_collections/mfa_aws_tiny/__init__.py": "",
         f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {NAME}\nVersion: {VERSION}\n",
         f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
@@ -47,6 +48,14 @@ def install(wheels: Path) -> list[str]:
     return ["--no-index", "--find-links", str(wheels), NAME]
 
 
+def compiled(venv: Path) -> set[str]:
+    """Which of the wheel's two modules have bytecode."""
+    (site_packages,) = (venv / "lib").glob("python3*/site-packages")
+    modules = {NAME: site_packages, "ansible_collections": site_packages / "ansible_collections" / NAME}
+    stems = {NAME: NAME, "ansible_collections": "__init__"}
+    return {name for name, folder in modules.items() if list(folder.glob(f"__pycache__/{stems[name]}.*.pyc"))}
+
+
 def imports(venv: Path) -> bool:
     probe = [str(venv / "bin" / "python"), "-c", f"import {NAME}; assert {NAME}.VALUE == 42"]
     return subprocess.run(probe, capture_output=True, check=False).returncode == 0
@@ -61,6 +70,16 @@ def test_uv_builds_the_venv(tmp_path: Path, wheels: Path, monkeypatch: pytest.Mo
     (venv / "left-over").write_text("from an older build")
     assert installer.build_venv(venv, install(wheels)) == "uv"
     assert imports(venv) and not (venv / "left-over").exists()
+    # Compiled ahead, as pip would, but for the collections of the `ansible` package.
+    assert compiled(venv) == {NAME}
+
+
+def test_bytecode_can_be_left_to_python(tmp_path: Path, wheels: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(installer.ENVIRONMENT_CHOICE, raising=False)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    venv = tmp_path / "venv"
+    installer.build_venv(venv, install(wheels), compile_bytecode=False)
+    assert imports(venv) and compiled(venv) == set()
 
 
 def test_pip_builds_the_venv_when_uv_fails(
@@ -69,7 +88,7 @@ def test_pip_builds_the_venv_when_uv_fails(
     monkeypatch.delenv(installer.ENVIRONMENT_CHOICE, raising=False)
     venv = tmp_path / "venv"
     assert installer.build_venv(venv, install(wheels)) == "pip"
-    assert imports(venv)
+    assert imports(venv) and compiled(venv) == {NAME}
     assert (
         f"==> uv could not build {venv} (its output is above): building it with pip instead" in capsys.readouterr().out
     )

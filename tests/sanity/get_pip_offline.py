@@ -35,7 +35,9 @@ def with_uv(uv: str, argv: list[str]) -> bool:
     packages = [argument for argument in argv if not argument.startswith("-")]
     if not packages or not set(options) <= IGNORED_BY_UV:
         return False
-    command = [uv, "pip", "install", "--quiet", "--python", sys.executable, *packages]
+    # Compiled, as ensurepip and pip compile: ansible-test runs this pip several times, maybe with
+    # PYTHONDONTWRITEBYTECODE set.
+    command = [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", sys.executable, *packages]
     environment = dict(os.environ, **UV_ENVIRONMENT, UV_PYTHON_DOWNLOADS="never")
     return subprocess.run(command, env=environment, check=False).returncode == 0
 
