@@ -1,6 +1,9 @@
 # Developer and CI entry points. `make test` is all a fresh clone needs.
 
 PYTHON ?= python3
+# Builds a venv afresh from requirements: with uv (from PyPI, installed once per machine into
+# ~/.cache/mfa-aws/uv) when it can be had, else with pip. `make MFA_AWS_INSTALLER=pip ...` forces pip.
+INSTALL := $(PYTHON) tests/installer.py
 VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 # Touched once requirements are installed: the venv is rebuilt when a requirements file is newer.
@@ -22,8 +25,14 @@ PYTEST_ARGS ?=
 # Extra ansible-test sanity arguments, e.g. `make sanity SANITY_ARGS="--test validate-modules"`.
 SANITY_ARGS ?=
 
+# `make unit`, the edit-test loop: the unit tests, and the tests of the emulator's policy rules, the release
+# matrix and the harness's result parsing, less any that start the emulator or ansible-playbook. The property
+# tests of tests/reliability/test_validation_fuzz.py are pure too but take four times as long as all these;
+# add them with `make unit PYTEST_ARGS=tests/reliability/test_validation_fuzz.py`.
+UNIT_TESTS := tests/unit tests/emulator_tests/test_policy.py tests/matrix/test_releases.py tests/harness_tests/test_result.py
+
 .DEFAULT_GOAL := test
-.PHONY: test pytest sanity matrix-ends test-matrix demo venv lint clean
+.PHONY: test pytest unit sanity matrix-ends test-matrix demo venv lint clean
 
 # Unit, playbook and ecosystem tests, then ansible-test sanity, on the default ansible-core; then the
 # smoke suite and ansible-test sanity on the oldest and the newest supported release. One after the
@@ -34,10 +43,14 @@ pytest: $(VENV_STAMP)
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
 	@$(VENV_PYTHON) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# In one process: starting pytest-xdist workers would cost more than they save here.
+unit: $(VENV_STAMP)
+	@$(VENV_PYTHON) -m pytest -n 0 -m "not playbook and not emulator" $(UNIT_TESTS) $(PYTEST_ARGS)
+
 # ansible-test sanity, in its docker-free venv mode, on a copy of the collection laid out as
 # ansible_collections/mfa/aws (see tests/sanity/run_sanity.py). The first run on a machine builds
-# ansible-test's venvs from PyPI (about 2 minutes on the 2-core CI machine); later runs reuse them
-# (about 30 s). Pick tests with `make sanity SANITY_ARGS="--test pylint"`.
+# ansible-test's venvs from PyPI, bootstrapping pip into each with uv when it can be had; later runs
+# reuse them. Pick tests with `make sanity SANITY_ARGS="--test pylint"`.
 sanity: $(VENV_STAMP)
 	@echo "==> ansible-test sanity"
 	@$(VENV_PYTHON) tests/sanity/run_sanity.py $(SANITY_ARGS)
@@ -56,22 +69,18 @@ test-matrix:
 demo: $(DEMO_STAMP)
 	@$(DEMO_VENV)/bin/python -m tests.demo
 
+# --no-compile: the demo imports a fraction of what it installs, once; compiling all of it ahead would cost
+# more than Python compiling what the demo imports as it goes.
 $(DEMO_STAMP): $(DEMO_REQUIREMENTS)
-	@echo "==> creating $(DEMO_VENV) and installing requirements-demo.txt"
-	@$(PYTHON) -m venv --clear $(DEMO_VENV)
-	@$(DEMO_VENV)/bin/python -m pip install -qq --disable-pip-version-check -r requirements-demo.txt
+	@$(INSTALL) $(DEMO_VENV) -r requirements-demo.txt --progress --no-compile
 	@touch $@
 
 venv: $(VENV_STAMP)
 
-# --clear starts from an empty venv, so a requirement dropped from the files is dropped here too,
+# The venv is made from empty each time, so a requirement dropped from the files is dropped here too,
 # and the venv always matches what a fresh clone (and CI) gets.
 $(VENV_STAMP): $(REQUIREMENTS)
-	@echo "==> creating $(VENV) and installing $(REQUIREMENTS)"
-	@$(PYTHON) -m venv --clear $(VENV)
-	@# -qq hides per-package warnings and progress bars that bury the test output; errors still print.
-	@# (No --log: with it, pip prints everything to the console again.)
-	@$(VENV_PYTHON) -m pip install -qq --disable-pip-version-check -r requirements-dev.txt
+	@$(INSTALL) $(VENV) -r requirements-dev.txt
 	@touch $@
 
 # Mutation testing of the core (tests/mutation/README.md): not part of `make test` nor CI; about an hour on 2 cores.

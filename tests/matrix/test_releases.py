@@ -7,8 +7,8 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from tests.harness.paths import REPO_ROOT
+from tests.installer import expanded
 from tests.matrix.releases import DEFAULT, RELEASES, release, requires_ansible, support_table
-from tests.matrix.venvs import expanded
 
 TABLE_START = "<!-- supported-releases: generated from tests/matrix/releases.py -->"
 TABLE_END = "<!-- /supported-releases -->"

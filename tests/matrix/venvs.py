@@ -3,7 +3,8 @@
 A venv's directory name holds a hash of everything that decides its contents (the interpreter's exact
 version, the ansible-core pin, the smoke requirements with every file they include), so a changed
 requirement gets a new venv and an unchanged one is reused. A venv counts only once its stamp is
-written: one left half-built by an interrupted run is removed and built again.
+written: one left half-built by an interrupted run is removed and built again. tests/installer.py builds
+them, with uv when it can be had.
 """
 
 import fcntl
@@ -14,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import installer
 from tests.matrix.releases import Release
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,8 +24,7 @@ STAMP = ".mfa-aws-requirements-installed"
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mfa-aws" / "venvs"
+    return installer.cache_root() / "venvs"
 
 
 def interpreter(version: str) -> Path:
@@ -50,23 +51,11 @@ def interpreter(version: str) -> Path:
     sys.exit(f"Python {version} was not found: install it (pyenv install {version}) or set {variable}")
 
 
-def expanded(path: Path) -> str:
-    """The requirements file with every `-r` include inlined, as pip reads it (includes are file-relative)."""
-    lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.split("#", 1)[0].strip()
-        if stripped.startswith("-r "):
-            lines.append(expanded((path.parent / stripped[3:].strip()).resolve()))
-        elif stripped:
-            lines.append(stripped)
-    return "\n".join(lines)
-
-
 def venv_key(python: Path, release: Release) -> str:
     exact = subprocess.run(
         [str(python), "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=True
     )
-    material = "\n".join([exact.stdout.strip(), release.requirement, expanded(SMOKE_REQUIREMENTS)])
+    material = "\n".join([exact.stdout.strip(), release.requirement, installer.expanded(SMOKE_REQUIREMENTS)])
     return hashlib.sha256(material.encode()).hexdigest()[:12]
 
 
@@ -80,22 +69,6 @@ def ensure_venv(release: Release) -> Path:
     with open(root / f"{venv.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (venv / STAMP).is_file():
-            print(f"==> ansible-core {release.pin}: building {venv} with Python {release.python}", flush=True)
-            shutil.rmtree(venv, ignore_errors=True)
-            subprocess.run([str(python), "-m", "venv", str(venv)], check=True)
-            subprocess.run(
-                [
-                    str(venv / "bin" / "python"),
-                    "-m",
-                    "pip",
-                    "install",
-                    "-qq",
-                    "--disable-pip-version-check",
-                    release.requirement,
-                    "-r",
-                    str(SMOKE_REQUIREMENTS),
-                ],
-                check=True,
-            )
+            installer.build_venv(venv, [release.requirement, "-r", str(SMOKE_REQUIREMENTS)], python=str(python))
             (venv / STAMP).write_text(release.requirement + "\n", encoding="utf-8")
     return venv / "bin" / "python"

@@ -10,12 +10,17 @@ tree in a temporary directory first; local clutter (.venv, caches, test output) 
 
 Any argument other than --keep goes to `ansible-test sanity` as is. ansible-test must be installed
 beside the Python that runs this script (requirements-dev.txt installs it, with ansible-core).
+
+ansible-test makes a venv for each sanity test that needs packages (kept in ~/.ansible/test/venv, keyed by
+its requirements) and one it runs itself in (in the tree, so made again every run), and bootstraps pip into
+each with a script it would download: get_pip_offline.py stands in for it, and uses uv (tests/installer.py
+finds it) to install that pip in about a second where pip alone takes several. That bootstrap was nearly
+half of a cold run's CPU time; pylint is most of what remains.
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
 import os
 import re
 import shutil
@@ -25,6 +30,12 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    # For tests.installer, when this file is run as a script.
+    sys.path.insert(0, str(REPO))
+
+from tests.installer import find_uv  # noqa: E402
+
 NAMESPACE, NAME = "mfa", "aws"
 # The Python running this script: ansible-core 2.20 and later need 3.12 or newer, so each release of
 # the matrix (tests/matrix/) checks with its own venv's interpreter.
@@ -33,6 +44,20 @@ STAND_IN = Path(__file__).with_name("get_pip_offline.py")
 # Sanity tests that ansible-test ran until 2.16 and dropped in 2.17: they ask for `from __future__` and
 # `__metaclass__` lines that Python 3 only code has no use for, and the collection has none.
 DROPPED_IN_2_17 = ("future-import-boilerplate", "metaclass-boilerplate")
+# What tells uv how to reach the package index (certificates, proxies, its own settings): ansible-test runs the
+# stand-in with an environment of its own, without them.
+UV_SETTINGS = (
+    "UV_",
+    "SSL_CERT_",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+)
 # The pip release ansible-test bootstraps into its venvs, when its source can't be read.
 DEFAULT_PIP_VERSION = "24.2"
 
@@ -83,19 +108,31 @@ def bootstrap_pip_version() -> str:
     return match.group(1) if match else DEFAULT_PIP_VERSION
 
 
-def install_pip_stand_in() -> None:
+def install_pip_stand_in(uv: str | None) -> None:
     """Put the offline bootstrap script where ansible-test looks before it tries to download one.
 
-    A script already there is left alone, unless it is an older copy of this stand-in.
+    ansible-test passes the script no environment of ours, so the uv it may use is written into the copy.
+    A script already there is left alone, unless it is a copy of this stand-in (older, or naming another uv).
     """
     version = bootstrap_pip_version().replace(".", "_")
     cached = Path("~/.ansible/test/cache").expanduser() / f"get_pip_{version}.py"
-    if cached.exists() and (
-        filecmp.cmp(cached, STAND_IN, shallow=False) or "Offline stand-in" not in cached.read_text()
-    ):
-        return
+    reaching = {name: value for name, value in sorted(os.environ.items()) if name.startswith(UV_SETTINGS)} if uv else {}
+    wanted = (
+        STAND_IN.read_text(encoding="utf-8")
+        .replace("\nUV = None\n", f"\nUV = {uv!r}\n", 1)
+        .replace("\nUV_ENVIRONMENT = {}\n", f"\nUV_ENVIRONMENT = {reaching!r}\n", 1)
+    )
+    if cached.exists():
+        present = cached.read_text(encoding="utf-8")
+        if present == wanted or "Offline stand-in" not in present:
+            return
     cached.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(STAND_IN, cached)
+    temporary = cached.with_name(f"{cached.name}.{os.getpid()}")
+    # Private: an index URL or a proxy in the environment may carry a password.
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+        handle.write(wanted)
+    # Atomic: a sanity run on this machine at the same moment reads one whole script or the other.
+    temporary.replace(cached)
 
 
 def skipped_tests() -> list[str]:
@@ -113,7 +150,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary collection tree")
     options, passthrough = parser.parse_known_args(argv)
 
-    install_pip_stand_in()
+    # ansible-test bootstraps pip into every venv it makes (one per sanity test, and one it runs itself in,
+    # every run): with uv the stand-in does that in about a second instead of several.
+    install_pip_stand_in(find_uv())
     temporary = Path(tempfile.mkdtemp(prefix="mfa-aws-sanity-"))
     tree = temporary / "ansible_collections" / NAMESPACE / NAME
     try:
