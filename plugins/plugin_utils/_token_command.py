@@ -18,6 +18,7 @@ import re
 import selectors
 import signal
 import subprocess
+import threading
 import time
 from typing import Sequence
 
@@ -34,6 +35,10 @@ _CODE_LINE = re.compile(rb"^[ \t]*[0-9]{6}[ \t]*\r?\n", re.MULTILINE)
 
 def run_token_command(argv: Sequence[str]) -> str:
     name = argv[0]
+    # A Ctrl-C that came as the command started would leave it running, unkilled: it is held until the command
+    # is ours to end, and raised there. (The command starts with SIGINT blocked too; in a session of its own, with
+    # no terminal, nothing would send it one: it is ended with SIGKILL.)
+    held = _hold_ctrl_c()
     try:
         process = subprocess.Popen(
             list(argv),
@@ -42,13 +47,17 @@ def run_token_command(argv: Sequence[str]) -> str:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-    except FileNotFoundError:
-        raise MfaAwsError(f"mfa_token_command: {name} was not found on the controller's PATH") from None
-    except PermissionError:
-        raise MfaAwsError(f"mfa_token_command: {name} is not executable") from None
-    except OSError as error:
-        raise MfaAwsError(f"mfa_token_command: {name} could not be run: {error.strerror or error}") from None
+    except BaseException as error:
+        _let_ctrl_c_through(held)
+        if isinstance(error, FileNotFoundError):
+            raise MfaAwsError(f"mfa_token_command: {name} was not found on the controller's PATH") from None
+        if isinstance(error, PermissionError):
+            raise MfaAwsError(f"mfa_token_command: {name} is not executable") from None
+        if isinstance(error, OSError):
+            raise MfaAwsError(f"mfa_token_command: {name} could not be run: {error.strerror or error}") from None
+        raise
     try:
+        _let_ctrl_c_through(held)
         output, exited = _read_output(process, name)
     finally:
         returncode = _end(process)
@@ -107,6 +116,18 @@ def _read_available(descriptor: int, output: bytearray, name: str) -> bool:
             raise MfaAwsError(
                 f"mfa_token_command: {name} printed more than {MAX_OUTPUT} bytes; it must print the code alone"
             )
+
+
+def _hold_ctrl_c() -> bool:
+    """Block SIGINT in this thread, if it is the one Python runs signal handlers in; whether it was blocked."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        return False
+    return signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _let_ctrl_c_through(held: bool) -> None:
+    if held:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _has_exited(process: subprocess.Popen[bytes]) -> bool:
