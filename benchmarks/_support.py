@@ -9,6 +9,7 @@ their own (callback_plugins/bench_timer.py) that times each task.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime
 import importlib.metadata
@@ -16,6 +17,7 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import statistics
@@ -375,6 +377,66 @@ class World:
         return self.emulator.calls(self.account_ids())
 
 
+# -- reference lookups ----------------------------------------------------------------------------------
+
+#: A collection of the benchmarks' own beside mfa.aws, with lookups that show what any collection's lookup costs.
+FLOOR = "bench.floor"
+
+_TINY_LOOKUP = '''
+DOCUMENTATION = r"""
+name: tiny
+short_description: A lookup that returns a fixed credentials dict
+description:
+  - What a one-file collection lookup with tiny documentation costs a worker.
+options:
+  _terms:
+    description: Ignored.
+"""
+
+from ansible.plugins.lookup import LookupBase
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        return [{"access_key": "AKIAEXAMPLE"}]
+'''
+
+_NO_WORK_LOOKUP = '''
+DOCUMENTATION = r"""{documentation}"""
+
+from ansible.plugins.lookup import LookupBase
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        # What Ansible charges any lookup with these options: their documentation parsed, then read.
+        self.set_options(var_options=variables, direct=kwargs)
+        return [{{"access_key": "AKIAEXAMPLE"}}]
+'''
+
+
+def _documentation(path: Path) -> str:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DOCUMENTATION":
+            return node.value.value
+    raise ValueError(f"{path} has no DOCUMENTATION")
+
+
+def make_floor_collection(root: Path) -> None:
+    """`bench.floor.tiny` and `bench.floor.nowork` under `root`/ansible_collections.
+
+    nowork carries mfa.aws.mfa_assume_role's DOCUMENTATION as the checkout has it (its doc fragments
+    included, read from mfa.aws) and calls set_options, then returns: what a lookup with these options costs
+    before it does any work of its own.
+    """
+    lookups = root / "ansible_collections" / "bench" / "floor" / "plugins" / "lookup"
+    lookups.mkdir(parents=True, exist_ok=True)
+    (lookups / "tiny.py").write_text(_TINY_LOOKUP.lstrip(), encoding="utf-8")
+    documentation = _documentation(REPO_ROOT / "plugins" / "lookup" / "mfa_assume_role.py")
+    documentation = documentation.replace("name: mfa_assume_role", "name: nowork", 1)
+    (lookups / "nowork.py").write_text(_NO_WORK_LOOKUP.format(documentation=documentation).lstrip(), encoding="utf-8")
+
+
 # -- ansible-playbook runs -----------------------------------------------------------------------------
 
 
@@ -396,6 +458,8 @@ class TaskTiming:
 class RunResult:
     rc: int
     wall: float
+    #: CPU time (user + system) of ansible-playbook and every process it waited for: its forked workers.
+    cpu: float
     tasks: list[TaskTiming]
     peak_tree: int
     peak_process: int
@@ -425,6 +489,7 @@ class Bench:
         self.workdir = workdir
         self.sandbox = make_sandbox(workdir / "sandbox")
         self.collections = make_collection_tree(workdir / "collections")
+        make_floor_collection(self.collections.root)
         self._runs = 0
 
     def close(self) -> None:
@@ -473,6 +538,7 @@ class Bench:
         env[TIMINGS_ENV] = str(timings)
         calls_before = len(world.calls()) if world is not None else 0
         with (run_dir / "stdout.txt").open("w") as stdout, (run_dir / "stderr.txt").open("w") as stderr:
+            used_before = children_cpu()
             started = time.perf_counter()
             process = subprocess.Popen(
                 command,
@@ -491,6 +557,7 @@ class Bench:
                     process.wait()
                     raise RuntimeError(f"ansible-playbook outlived {timeout:g}s; see {run_dir}") from None
             wall = time.perf_counter() - started
+            cpu = children_cpu() - used_before
         if not timings.is_file():
             tail = (run_dir / "stdout.txt").read_text()[-2000:] + (run_dir / "stderr.txt").read_text()[-2000:]
             raise RuntimeError(f"ansible-playbook (rc={rc}) reached no play recap; see {run_dir}\n{tail}")
@@ -501,7 +568,16 @@ class Bench:
             wall_time = max(ends) - entry["started"] if ends else None
             tasks.append(TaskTiming(entry["name"], entry["action"], wall_time, entry["hosts"]))
         calls = world.calls()[calls_before:] if world is not None else []
-        return RunResult(rc, wall, tasks, memory.tree, memory.process, calls, run_dir)
+        return RunResult(rc, wall, cpu, tasks, memory.tree, memory.process, calls, run_dir)
+
+
+def children_cpu() -> float:
+    """User + system CPU of every child process this one has waited for (and of theirs), in seconds.
+
+    A busy machine stretches wall time; the CPU a run used moves far less with the other load.
+    """
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def run_python_module(module: str, env: Mapping[str, str], timeout: float = 1200) -> tuple[dict[str, Any], float, int]:
