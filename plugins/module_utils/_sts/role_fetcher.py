@@ -18,7 +18,8 @@ a code is due again: it buys a new session, and the role is tried once more.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError, MfaAwsError
@@ -30,7 +31,9 @@ from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import (
     device_id,
     signer_digest,
 )
-from ansible_collections.mfa.aws.plugins.module_utils._sts.session_fetcher import SessionFetcher
+
+if TYPE_CHECKING:
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.session_fetcher import SessionFetcher
 
 #: Where a role entry names the keys that bought it and the STS that issued it (the CLI's readers ignore them).
 SIGNER_FIELD = "MfaAwsSigner"
@@ -46,11 +49,24 @@ class RoleFetcher(Fetcher):
         self.cache_key = request.cache_key
         self._signer_digest = signer_digest(signer)
         self._endpoint = request.connection.sts_endpoint()
-        through_session = request.code.serial and not signer.is_temporary and request.lifetime <= CHAINED_ROLE_MAX
-        #: The MFA session that buys and renews this role, when it is bought through one.
-        self.session = SessionFetcher(request.session(), signer, cache) if through_session else None
-        if self.session is not None:
-            self.session.asked_for = self.operation
+        #: Whether this role is bought, and renewed, through the MFA session the code buys.
+        self.through_session = (
+            bool(request.code.serial) and not signer.is_temporary and request.lifetime <= CHAINED_ROLE_MAX
+        )
+
+    @cached_property
+    def session(self) -> SessionFetcher | None:
+        """The MFA session that buys and renews this role, when it is bought through one.
+
+        Made when a miss first needs it: a cache hit, in every forked worker, loads no session_fetcher.py.
+        """
+        if not self.through_session:
+            return None
+        from ansible_collections.mfa.aws.plugins.module_utils._sts.session_fetcher import SessionFetcher
+
+        session = SessionFetcher(self.request.session(), self.signer, self.cache)
+        session.asked_for = self.operation
+        return session
 
     @property
     def memo_key(self) -> str:
