@@ -22,28 +22,30 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+# Patterns are compiled on first use (through re's own cache), not at import: a forked worker that only hits
+# the cache with an endpoint configured would otherwise compile ten of them for the one it uses.
 # botocore.utils.validate_region_name: a host label that is not all digits.
-_REGION = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)$")
-# botocore.utils.is_valid_endpoint_url: dot-separated host labels.
-_HOST = re.compile(r"^((?!-)[A-Z\d-]{1,63}(?<!-)\.)*((?!-)[A-Z\d-]{1,63}(?<!-))$", re.IGNORECASE)
+_REGION = r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)$"
+# botocore.utils.is_valid_endpoint_url: dot-separated host labels (matched ignoring case).
+_HOST = r"^((?!-)[A-Z\d-]{1,63}(?<!-)\.)*((?!-)[A-Z\d-]{1,63}(?<!-))$"
 # Characters urlsplit drops silently since bpo-43882; botocore refuses URLs holding them.
 _UNSAFE_URL_CHARS = frozenset("\t\r\n")
 # botocore's JSONFileCache serialises datetimes with strftime("%Y-%m-%dT%H:%M:%S%Z"): "...T12:00:00UTC".
-_CLI_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(UTC|GMT|Z)")
+_CLI_TIMESTAMP = r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(UTC|GMT|Z)"
 # botocore's endpoints.json: each partition's regionRegex, the commercial one ("aws") last, as the fallback.
 _PARTITIONS = (
-    ("aws-cn", re.compile(r"^cn\-\w+\-\d+$")),
-    ("aws-us-gov", re.compile(r"^us\-gov\-\w+\-\d+$")),
-    ("aws-iso", re.compile(r"^us\-iso\-\w+\-\d+$")),
-    ("aws-iso-b", re.compile(r"^us\-isob\-\w+\-\d+$")),
-    ("aws-iso-e", re.compile(r"^eu\-isoe\-\w+\-\d+$")),
-    ("aws-iso-f", re.compile(r"^us\-isof\-\w+\-\d+$")),
-    ("aws-eusc", re.compile(r"^eusc\-(de)\-\w+\-\d+$")),
+    ("aws-cn", r"^cn\-\w+\-\d+$"),
+    ("aws-us-gov", r"^us\-gov\-\w+\-\d+$"),
+    ("aws-iso", r"^us\-iso\-\w+\-\d+$"),
+    ("aws-iso-b", r"^us\-isob\-\w+\-\d+$"),
+    ("aws-iso-e", r"^eu\-isoe\-\w+\-\d+$"),
+    ("aws-iso-f", r"^us\-isof\-\w+\-\d+$"),
+    ("aws-eusc", r"^eusc\-(de)\-\w+\-\d+$"),
 )
 
 
 def region_is_valid(region: str) -> bool:
-    return bool(_REGION.match(region))
+    return bool(re.match(_REGION, region))
 
 
 def endpoint_is_valid(endpoint: str) -> bool:
@@ -64,7 +66,7 @@ def endpoint_is_valid(endpoint: str) -> bool:
         except ValueError:
             return False
         return True
-    return bool(_HOST.match(host[:-1] if host.endswith(".") else host))
+    return bool(re.match(_HOST, host[:-1] if host.endswith(".") else host, re.IGNORECASE))
 
 
 def role_cache_key(assume_role_arguments: Mapping[str, Any], default_session_name: bool) -> str:
@@ -84,7 +86,7 @@ def role_cache_key(assume_role_arguments: Mapping[str, Any], default_session_nam
 def partition_of(region: str | None) -> str:
     """The partition whose endpoints serve a region: keys and credentials of one are unknown to another."""
     for partition, pattern in _PARTITIONS:
-        if region and pattern.match(region):
+        if region and re.match(pattern, region):
             return partition
     return "aws"
 
@@ -97,7 +99,7 @@ def parse_timestamp(value: Any) -> datetime | None:
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if not isinstance(value, str):
         return None
-    match = _CLI_TIMESTAMP.fullmatch(value)
+    match = re.fullmatch(_CLI_TIMESTAMP, value)
     try:
         if match:
             return datetime.fromisoformat(match.group(1)).replace(tzinfo=timezone.utc)
