@@ -5,23 +5,22 @@
 For the collection's own use. Each default and each rule on how options combine is declared here and
 nowhere else; the core reads typed, validated values. The option texts live in plugins/doc_fragments/, one
 fragment per family named as the spec dicts here are.
+
+Options are validated by ansible-core's own ArgumentSpecValidator, imported only when there is something for
+it to do: bin/mfa-aws-credentials, which botocore starts for every AWS command, would otherwise spend most of
+its run importing ansible-core (see Options._as_given).
 """
 
 from __future__ import annotations
 
-import difflib
 import math
-from typing import Any, Iterable, Mapping
-
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.errors import (
-    MutuallyExclusiveError,
-    RequiredByError,
-    RequiredTogetherError,
-)
+import os
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+
+if TYPE_CHECKING:
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 Spec = dict[str, dict[str, Any]]
 
@@ -89,6 +88,14 @@ S3_BUCKET_LIST_ARGUMENT_SPEC: Spec = {
     "page_size": {"type": "int", "default": 10000},
 }
 
+# What Ansible's validator returns as given, in every supported ansible-core: a value of exactly the Python type
+# of its option's type (bool is not taken for int, nor a str subclass for str). A path is expanded, as it does.
+_AS_GIVEN_TYPES = {"str": str, "path": str, "int": int, "bool": bool}
+# What a given option's spec may declare for Options._as_given to read it ...
+_AS_GIVEN_KEYS = frozenset({"type", "default", "aliases", "no_log"})
+# ... and any other option's: anything else (fallback, required, choices ...) is left to the validator.
+_SPEC_KEYS = _AS_GIVEN_KEYS | {"elements"}
+
 #: Options of the STS modules that mean nothing to a lookup.
 MODULE_ONLY_OPTIONS = ("fact_name", "write_profile", "credentials_file")
 
@@ -109,6 +116,8 @@ def unsupported_parameters(
     Worded as AnsibleModule words it ("Unsupported parameters for (NAME) module: ...") so it reads as any
     plugin's; `names` maps each option to its aliases, `hints` says why a known name is not taken here.
     """
+    import difflib
+
     spelled = {alias: name for name, aliases in names.items() for alias in (name, *aliases)}
     worded = []
     for given in sorted(set(unknown)):
@@ -141,6 +150,12 @@ class Options:
         self.required_together, self.mutually_exclusive = required_together, mutually_exclusive
         self.required_by = dict(required_by or {})
         self._validator: ArgumentSpecValidator | None = None
+        # Whether _as_given may read this spec: nothing in it acts on options left out (a fallback, required), and
+        # every default is of a type it knows.
+        self._readable = all(
+            set(spec) <= _SPEC_KEYS and ("default" not in spec or spec.get("type", "str") in _AS_GIVEN_TYPES)
+            for spec in argument_spec.values()
+        )
 
     def module_kwargs(self) -> dict[str, Any]:
         """What AnsibleModule takes, for the modules' own (remote) runs."""
@@ -175,16 +190,56 @@ class Options:
             # Ansible's int conversion raises OverflowError on these, which would be a traceback.
             if isinstance(value, float) and not math.isfinite(value):
                 raise MfaAwsError(f"{name}: must be a finite number")
+        as_given = self._as_given(given)
+        if as_given is not None:
+            return as_given
         if self._validator is None:  # made once per process: it copies the whole spec
+            from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
             self._validator = ArgumentSpecValidator(self.argument_spec, **self._rules())
         result = self._validator.validate(given)
         if result.error_messages:
+            from ansible.module_utils.common.parameters import remove_values
+
             message = "; ".join(self._worded(error, given, plugin) for error in result.errors)
             raise MfaAwsError(remove_values(message, result._no_log_values))
         return result.validated_parameters
 
+    def _as_given(self, given: Mapping[str, Any]) -> dict[str, Any] | None:
+        """What ArgumentSpecValidator returns for options it has nothing to convert and no rule to check, without
+        importing ansible-core: the spec's defaults, and the values given. None: the validator decides.
+
+        That is: each option given under its own name, as a value of exactly its type (a str, an int, a bool),
+        and none that a rule on how options combine could refuse (at most one of each mutually exclusive group,
+        none of a group required together or of required_by). tests/unit/plugins/module_utils/test_specs.py
+        holds this against the validator itself, as _botocore_rules.py is held against botocore.
+        """
+        if not self._readable:
+            return None
+        for name, value in given.items():
+            spec = self.argument_spec.get(name)
+            if spec is None or not set(spec) <= _AS_GIVEN_KEYS:
+                return None
+            if type(value) is not _AS_GIVEN_TYPES.get(spec.get("type", "str")):
+                return None
+        if any(name in given for group in self.required_together for name in group):
+            return None
+        if any(name in given for name in self.required_by):
+            return None
+        if any(sum(name in given for name in group) > 1 for group in self.mutually_exclusive):
+            return None
+        validated = {}
+        for name, spec in self.argument_spec.items():
+            value = given.get(name, spec.get("default"))
+            if value is not None and spec.get("type") == "path":
+                value = os.path.expanduser(os.path.expandvars(value))
+            validated[name] = value
+        return validated
+
     def _worded(self, error: Exception, given: Mapping[str, Any], plugin: str) -> str:
         # Said the way this collection says it (what was given, what to do), not in the validator's words.
+        from ansible.module_utils.errors import MutuallyExclusiveError, RequiredByError, RequiredTogetherError
+
         if isinstance(error, RequiredTogetherError):
             for group in self.required_together:
                 present = [name for name in group if name in given]
