@@ -20,7 +20,6 @@ import json
 import re
 from datetime import datetime, timezone
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 # Patterns are compiled on first use (through re's own cache), not at import: a forked worker that only hits
 # the cache with an endpoint configured would otherwise compile ten of them for the one it uses.
@@ -52,6 +51,9 @@ def endpoint_is_valid(endpoint: str) -> bool:
     """Whether botocore would build a client for this endpoint URL (a host name, IPv4 or IPv6 address)."""
     if _UNSAFE_URL_CHARS.intersection(endpoint):
         return False
+    # Loaded here, only when an endpoint is given: it loads ipaddress too, for every run of the program.
+    from urllib.parse import urlsplit
+
     try:
         host = urlsplit(endpoint).hostname
     except ValueError:  # an unclosed [ of an IPv6 address

@@ -21,7 +21,6 @@ import errno
 import json
 import os
 import stat
-import tempfile
 from datetime import datetime
 from typing import Any, Callable, ContextManager, TextIO
 
@@ -212,6 +211,8 @@ def write_private_file(path: str, write: Callable[[TextIO], None]) -> None:
 
     `path` itself is replaced, never followed: give the resolved path to update a symlink's target.
     """
+    import tempfile  # only a write needs it (and random, shutil ...): a cache hit writes nothing
+
     directory = os.path.dirname(path) or "."
     descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".mfa-aws-", suffix=".tmp")
     try:

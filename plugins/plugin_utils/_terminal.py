@@ -20,12 +20,25 @@ import signal
 import termios
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any, ContextManager, Iterator, Sequence
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import NoAnswer, NoTerminal
 from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import Runtime
-from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
-from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
+
+
+# The lock and the command runner (subprocess, selectors ...) are loaded when a miss needs them: botocore runs the
+# program for every AWS command, and most runs only read the cache.
+def _device_lock(name: str) -> ContextManager[Any]:
+    from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+
+    return device_lock(name)
+
+
+def _run_token_command(argv: Sequence[str]) -> str:
+    from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
+
+    return run_token_command(argv)
+
 
 #: Set to anything, no one is ever asked for a code (CI, or a terminal no one watches).
 NO_PROMPT = "MFA_AWS_NO_PROMPT"
@@ -140,4 +153,4 @@ def ask_on_tty(serial: str, reason: str | None) -> str:
 
 
 #: A program run by botocore: the controller's lock and token command, and the terminal it was started from.
-ON_TERMINAL = Runtime(lock=device_lock, read_code=run_token_command, ask_code=ask_on_tty)
+ON_TERMINAL = Runtime(lock=_device_lock, read_code=_run_token_command, ask_code=ask_on_tty)
