@@ -88,8 +88,9 @@ S3_BUCKET_LIST_ARGUMENT_SPEC: Spec = {
     "page_size": {"type": "int", "default": 10000},
 }
 
-# What Ansible's validator returns as given, in every supported ansible-core: a value of exactly the Python type
-# of its option's type (bool is not taken for int, nor a str subclass for str). A path is expanded, as it does.
+# What Ansible's validator returns as given, in every supported ansible-core: a value of the Python type of its
+# option's type (ansible-core 2.19's tagged str and int included; a bool is not read as an int here). A path is
+# expanded, as the validator expands it.
 _AS_GIVEN_TYPES = {"str": str, "path": str, "int": int, "bool": bool}
 # What a given option's spec may declare for Options._as_given to read it ...
 _AS_GIVEN_KEYS = frozenset({"type", "default", "aliases", "no_log"})
@@ -209,7 +210,7 @@ class Options:
         """What ArgumentSpecValidator returns for options it has nothing to convert and no rule to check, without
         importing ansible-core: the spec's defaults, and the values given. None: the validator decides.
 
-        That is: each option given under its own name, as a value of exactly its type (a str, an int, a bool),
+        That is: each option given under its own name, as a value of its type (a str, an int, a bool),
         and none that a rule on how options combine could refuse (at most one of each mutually exclusive group,
         none of a group required together or of required_by). tests/unit/plugins/module_utils/test_specs.py
         holds this against the validator itself, as _botocore_rules.py is held against botocore.
@@ -220,7 +221,8 @@ class Options:
             spec = self.argument_spec.get(name)
             if spec is None or not set(spec) <= _AS_GIVEN_KEYS:
                 return None
-            if type(value) is not _AS_GIVEN_TYPES.get(spec.get("type", "str")):
+            wanted = _AS_GIVEN_TYPES.get(spec.get("type", "str"))
+            if wanted is None or not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
                 return None
         if any(name in given for group in self.required_together for name in group):
             return None

@@ -33,13 +33,27 @@ SPECS = {
     "assume_role lookup": ASSUME_ROLE_OPTIONS.without((*MODULE_ONLY_OPTIONS, "role_arn")),
 }
 
-# Values of every kind an option may be given: of its type exactly, of another type, convertible or not.
-VALUES = st.one_of(
+
+def tagged(value):
+    """The value as ansible-core 2.19 and later hand a lookup its options: tagged with where it came from."""
+    try:
+        from ansible._internal._datatag._tags import Origin
+    except ImportError:  # ansible-core 2.18 and earlier tag nothing
+        return value
+    return Origin(path="/etc/ansible/ansible.cfg").tag(value)
+
+
+PLAIN = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-5, max_value=50000),
     st.sampled_from(["", "3600", "yes", "no", "true", "~/cache", "$HOME/cache", "/tmp/x", "eu-west-1", "a,b"]),
     st.text(max_size=12),
+)
+# Values of every kind an option may be given: of its type, of another type, convertible or not, tagged or not.
+VALUES = st.one_of(
+    PLAIN,
+    PLAIN.filter(lambda value: isinstance(value, (str, int)) and not isinstance(value, bool)).map(tagged),
     st.lists(st.text(max_size=5), max_size=3),
     st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
     st.floats(allow_nan=False, allow_infinity=False),
@@ -74,6 +88,10 @@ def test_the_defaults_alone_and_plain_strings_need_no_validator(name):
     plain = {"profile": "alice", "region": "eu-west-1", "cache_dir": "$HOME/elsewhere"}
     plain = {key: value for key, value in plain.items() if key in options.argument_spec}
     assert options._as_given(plain) == by_validator(options, plain)
+    # What a lookup's options are in ansible-core 2.19 and later.
+    tags = {key: tagged(value) for key, value in {**plain, "retries": 2}.items()}
+    assert options._as_given(tags) is not None
+    assert options._as_given(tags) == by_validator(options, tags)
     assert options.validate({**plain, "retries": 3})["retries"] == 3
 
 
