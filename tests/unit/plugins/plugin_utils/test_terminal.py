@@ -140,13 +140,18 @@ def test_without_a_controlling_terminal_it_is_no_terminal_at_once():
     assert child == {"error": "NoTerminal", "message": "no terminal"}
 
 
-def test_the_programs_controller_asks_on_the_terminal_and_locks_per_device():
-    from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
-    from ansible_collections.mfa.aws.plugins.plugin_utils._token_command import run_token_command
+def test_the_programs_controller_asks_on_the_terminal_and_locks_per_device(monkeypatch):
+    # The lock and the command runner are loaded when first used; what they are handed reaches them unchanged.
+    from ansible_collections.mfa.aws.plugins.plugin_utils import _lock, _token_command
+
+    seen = []
+    monkeypatch.setattr(_lock, "device_lock", lambda name: seen.append(("lock", name)) or "held")
+    monkeypatch.setattr(_token_command, "run_token_command", lambda argv: seen.append(("run", argv)) or "123456")
 
     assert ON_TERMINAL.ask_code is ask_on_tty
-    assert ON_TERMINAL.lock is device_lock
-    assert ON_TERMINAL.read_code is run_token_command
+    assert ON_TERMINAL.lock("arn:aws:iam::111111111111:mfa/alice") == "held"
+    assert ON_TERMINAL.read_code(["pass", "otp"]) == "123456"
+    assert seen == [("lock", "arn:aws:iam::111111111111:mfa/alice"), ("run", ["pass", "otp"])]
 
 
 ASK = """
