@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness.paths import REPO_ROOT
+from tests.harness.sandbox import account_home_env
 
 # Loads the collection through Ansible's loader, with the lookups' finder installed first, then imports MODULE;
 # prints the collection's files compiled meanwhile, and a value the module computes.
@@ -72,6 +73,7 @@ def load(collection: Path, home: Path, **env: str) -> dict:
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "ANSIBLE_HOME": str(home / ".ansible"),
+        **account_home_env(home),
         **env,
     }
     finished = subprocess.run(
