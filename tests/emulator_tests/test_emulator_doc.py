@@ -32,7 +32,8 @@ VOLATILE = ((re.compile(r"127\.0\.0\.1:[0-9]+"), "127.0.0.1:PORT"), (re.compile(
 
 
 def as_run(text: str, workdir: Path) -> str:
-    return text.replace(DEMO_BIN, f"{BIN_DIR}/").replace("/tmp/", f"{workdir}/")
+    # The page's own /tmp paths first: the checkout itself may live under /tmp, as CI's clone may.
+    return text.replace("/tmp/", f"{workdir}/").replace(DEMO_BIN, f"{BIN_DIR}/")
 
 
 def normal(line: str) -> str:

@@ -176,6 +176,19 @@ print(json.dumps({"answer": answer, "left": left.decode()}))
 
 def _take_the_terminal():
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    # As a shell starts a program: whatever the test process ignores or blocks is not the program's to inherit.
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def signal_state(pid):
+    """The signals a process blocks, ignores and catches (/proc), for a failure's message."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return " ".join(line.strip() for line in status if line.startswith(("SigBlk", "SigIgn", "SigCgt", "State")))
+    except OSError:
+        return "gone"
 
 
 def on_terminal(script, env=None):
@@ -253,7 +266,12 @@ def test_echo_comes_back_when_the_program_is_terminated_while_asking():
     try:
         wait_for_prompt(controller)
         process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=60)
+        try:
+            process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            state = signal_state(process.pid)
+            process.kill()
+            raise AssertionError(f"the program outlived SIGTERM: {state}") from None
         assert process.returncode == -signal.SIGTERM  # it still dies of the signal, as its caller expects
         assert termios.tcgetattr(controller)[3] & termios.ECHO
     finally:
