@@ -506,9 +506,6 @@ class Bench:
         if third_party is not None:
             paths.append(str(third_party))
         env["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join(paths)
-        # ansible-playbook as users run it: the tests' sandbox keeps Python from writing bytecode next to the
-        # checkout, which would also keep the lookups from keeping their compiled code between workers.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["ANSIBLE_CALLBACK_PLUGINS"] = str(CALLBACK_DIR)
         env["ANSIBLE_CALLBACKS_ENABLED"] = "bench_timer"
         if world is not None:

@@ -91,11 +91,6 @@ _raw:
 
 from typing import Any, ClassVar
 
-# First: the collection's modules imported below then get the code an earlier worker compiled (see _bytecode.py).
-from ansible_collections.mfa.aws.plugins.plugin_utils import _bytecode  # noqa: F401  # pylint: disable=unused-import
-
-# isort: split
-
 from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, MODULE_ONLY_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_roles
 from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ON_CONTROLLER

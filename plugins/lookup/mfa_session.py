@@ -58,11 +58,6 @@ _raw:
 
 from typing import Any
 
-# First: the collection's modules imported below then get the code an earlier worker compiled (see _bytecode.py).
-from ansible_collections.mfa.aws.plugins.plugin_utils import _bytecode  # noqa: F401  # pylint: disable=unused-import
-
-# isort: split
-
 from ansible_collections.mfa.aws.plugins.module_utils._specs import MODULE_ONLY_OPTIONS, SESSION_OPTIONS
 from ansible_collections.mfa.aws.plugins.module_utils._sts.exchange import run_session
 from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ON_CONTROLLER

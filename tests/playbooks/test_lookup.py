@@ -31,23 +31,6 @@ def test_a_rerun_needs_no_code_and_makes_no_call(ansible, world):
     assert result.count() == 0
 
 
-def test_workers_load_the_code_an_earlier_worker_compiled(ansible, world):
-    # As users run ansible-playbook: the harness keeps Python from writing bytecode everywhere else.
-    env = {"PYTHONDONTWRITEBYTECODE": None}
-    role = mfa_role(world)
-    first = lookup_play(role.arn, mfa_serial_number=world.mfa_serial, mfa_token=world.totp(), tasks=1)
-    bought = ansible.run(first, world=world, hosts=3, forks=3, env=env).assert_ok()
-    kept = ansible.sandbox.home / ".ansible" / "mfa-aws" / "run" / "compiled"
-    written = {path.name: path.stat().st_mtime_ns for path in kept.iterdir()}
-    assert len(written) > 10
-    again = lookup_play(role.arn, mfa_serial_number=world.mfa_serial, tasks=1)
-    result = ansible.run(again, world=world, hosts=3, forks=3, env=env).assert_ok()
-    assert result.count() == 0
-    assert result.json("host01") == bought.json("host01")
-    # Every worker of the second run loaded the kept code: none compiled a module again, which rewrites its file.
-    assert {path.name: path.stat().st_mtime_ns for path in kept.iterdir()} == written
-
-
 def test_no_code_and_nothing_cached(ansible, world):
     role = mfa_role(world)
     result = ansible.run(lookup_play(role.arn, mfa_serial_number=world.mfa_serial, tasks=1, hosts="localhost"), world=world)
