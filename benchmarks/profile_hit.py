@@ -277,10 +277,10 @@ def main() -> int:
                 "ours": ["mfa.aws.mfa_assume_role", [role_arn], keywords],
             }
             forker = {"modules": worker_modules(bench, world), "variants": variants, "workers": arguments.workers}
-            forked, _ = forked_workers(env, forker, instructions=False)
+            forked, _no_count = forked_workers(env, forker, instructions=False)
             counted = None
             if arguments.instructions:
-                _, counted = forked_workers(env, {**forker, "workers": 1}, instructions=True)
+                _no_times, counted = forked_workers(env, {**forker, "workers": 1}, instructions=True)
             calls = world.calls()
         finally:
             bench.close()

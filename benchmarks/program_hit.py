@@ -100,7 +100,7 @@ def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
 
 def cpu_of(command: list[str], env: dict[str, str], runs: int) -> list[float]:
     used = []
-    for _ in range(runs):
+    for _run in range(runs):
         before = children_cpu()
         run(command, env)
         used.append(children_cpu() - before)

@@ -33,7 +33,7 @@ def phased(clock: SharedClock, plays: Sequence[tuple[float, str]]) -> str:
 def by_phase(result: PlaybookResult, moves: Sequence[float]) -> list[list[Any]]:
     """The run's STS calls, split where the clock moved during the run (`clock.moves` of the run: the time on the
     clock just after each move); a run with n moves has n + 1 phases."""
-    phases: list[list[Any]] = [[] for _ in range(len(moves) + 1)]
+    phases: list[list[Any]] = [[] for _phase in range(len(moves) + 1)]
     for call in result.calls:
         phases[bisect.bisect_right(moves, call.at)].append(call)
     return phases

@@ -15,7 +15,6 @@ ROLE = "mfa.aws.sts_mfa_assume_role"
 LIST = "mfa.aws.s3_bucket_list"
 
 
-
 def cli_cache(ansible: Any) -> Path:
     """The default cache_dir as the runs see it: the AWS CLI's cache in the sandbox's home."""
     return ansible.sandbox.cli_cache

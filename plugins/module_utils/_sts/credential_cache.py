@@ -50,7 +50,8 @@ def is_credentials_response(value: Any) -> bool:
 def seconds_left(entry: dict[str, Any], now: datetime | None = None) -> float:
     """How long an entry's credentials have left (negative once expired); the entry was checked whole."""
     expiration = parse_timestamp(entry["Credentials"]["Expiration"])
-    assert expiration is not None  # nosec - is_credentials_response checked it
+    if expiration is None:  # is_credentials_response checked it
+        raise AssertionError("an entry without an expiration was taken as whole")
     return (expiration - (now or datetime.now(timezone.utc))).total_seconds()
 
 

@@ -102,7 +102,8 @@ class RoleFetcher(Fetcher):
         return response, cached, warnings if cached else warnings + self.keep(response)
 
     def _through_session(self, runtime: Runtime) -> tuple[dict[str, Any], list[str]]:
-        assert self.session is not None  # nosec - obtain checked it
+        if self.session is None:  # obtain checked it
+            raise AssertionError("a role without an MFA session was to be assumed through one")
         session = fetch(self.session, runtime)
         try:
             return self.call(None, session.credentials), session.warnings

@@ -26,7 +26,8 @@ def spend_once(
     fetcher: Fetcher, source: CodeSource, runtime: Runtime, why: str | None = None
 ) -> tuple[dict[str, Any], bool, list[str]]:
     """The fetcher's coded call, or what the code in hand already bought: (response, from the cache, warnings)."""
-    assert source.serial  # nosec - only requests naming a device spend codes
+    if not source.serial:  # only requests naming a device spend codes
+        raise AssertionError("a code was to be spent for a request naming no MFA device")
     supply = code_supply(source, runtime.read_code, runtime.ask_code)
     return SpendOnce(SpentCodes(source.serial, runtime_dir()), supply).spend(fetcher, why)
 
