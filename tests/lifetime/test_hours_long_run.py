@@ -129,7 +129,7 @@ def test_credentials_of_15_minutes_are_reused_then_renewed_past_a_third_of_their
 {checks}"""
 
     # 900 s credentials serve while more than a third of their life, 300 s, is left: at +4 min they do, at +11 min
-    # (240 s left) they are renewed through the session. Every host and task first; then five hosts show the rest
+    # (240 s left) they are renewed through the session. Every host and task first; then four hosts show the rest
     # as well as twenty would, in a quarter of the time.
     plays = ((0, "targets"), (4 * MINUTE, "targets[0:4]"), (11 * MINUTE, "targets[0:4]"))
     moved = len(clock.moves)
