@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._botocore_rules import parse_timestamp as parse_expiration
 from ansible_collections.mfa.aws.plugins.module_utils._sts.credential_cache import (
+    MAX_ENTRY_BYTES,
     CredentialCache,
     is_credentials_response,
     seconds_left,
@@ -84,8 +85,20 @@ def test_a_failed_write_is_a_warning_not_an_error(tmp_path):
     cache, _warnings = CredentialCache.open(str(tmp_path))
     (tmp_path / "key.json").mkdir()  # the rename onto it fails, as a write to a full disk would
     warning = cache.put("key", response())
-    assert warning is not None and warning.startswith(f"credentials were not cached in {tmp_path}: ")
+    # The system's words for the failure, once: not Python's "[Errno 21] ..." with the path again.
+    assert warning == f"credentials were not cached in {tmp_path}: Is a directory"
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+
+
+def test_an_entry_up_to_64_kib_is_read_and_a_larger_one_is_a_miss(tmp_path):
+    # An STS answer is under 4 KiB; a file past 64 KiB is not ours and is not parsed.
+    cache, _warnings = CredentialCache.open(str(tmp_path))
+    text = json.dumps(response())
+    (tmp_path / "fits.json").write_text(text + " " * (MAX_ENTRY_BYTES - len(text)))
+    (tmp_path / "over.json").write_text(text + " " * (MAX_ENTRY_BYTES + 1 - len(text)))
+    assert os.path.getsize(tmp_path / "fits.json") == 64 * 1024
+    assert cache.get("fits") is not None
+    assert cache.get("over") is None
 
 
 def test_expiration_parses_in_every_form_it_is_stored():
