@@ -16,6 +16,8 @@ from ansible_collections.mfa.aws.plugins.module_utils._sts.credential_cache impo
 from ansible_collections.mfa.aws.plugins.module_utils._sts.fetcher import (
     PROCESS_MARGIN,
     REUSE_WINDOW,
+    SAME_CODE_WINDOW,
+    SIGNING_MARGIN,
     Fetcher,
     Runtime,
     fetch,
@@ -133,6 +135,20 @@ def test_a_miss_takes_the_fetchers_lock_and_looks_again_under_it(cache):
 
     result = fetch(fetcher, Runtime(another_process_fills_it_while_waiting, None, None))
     assert fetcher.calls == 0 and result.credentials.access_key == "ASIAOTHER" and result.cached
+
+
+def test_the_windows_are_the_ones_the_guide_promises():
+    # docs/guide.md, "When an entry serves": botocore's 15 minutes; what the code in hand bought serves down to a
+    # minute; one task's references get one set while a minute is left; a session signs a call with a minute left.
+    # The tests around these use the names, so they would follow a changed value: here the values themselves.
+    assert (REUSE_WINDOW, SAME_CODE_WINDOW, PROCESS_MARGIN, SIGNING_MARGIN) == (900, 60, 60, 60)
+
+
+def test_a_fetcher_that_made_no_coded_call_sent_nothing(cache):
+    # What spend_once asks when a Ctrl-C (or anything else) ends a call before its request left: the code is then
+    # forgotten as unsent, and the interruption goes on as it was.
+    fetcher = Counting(Request(900), cache)
+    assert fetcher.was_sent() is False
 
 
 def test_what_a_process_answered_it_answers_again_while_more_than_a_minute_is_left(cache):
