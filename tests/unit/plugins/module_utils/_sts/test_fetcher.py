@@ -151,6 +151,26 @@ def test_a_fetcher_that_made_no_coded_call_sent_nothing(cache):
     assert fetcher.was_sent() is False
 
 
+def test_a_coded_call_interrupted_says_whether_its_request_left(cache):
+    # botocore's before-send event marks the request as gone: after it, the code is spent even if the answer never
+    # comes (Ctrl-C while waiting); before it, nothing reached AWS.
+    fetcher = Counting(Request(900), cache)
+
+    def interrupted(sending, *, after_sending):
+        if after_sending:
+            sending(request="the signed request")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fetcher.coded_call("123456", lambda sending: interrupted(sending, after_sending=False))
+    assert fetcher.was_sent() is False
+    with pytest.raises(KeyboardInterrupt):
+        fetcher.coded_call("123456", lambda sending: interrupted(sending, after_sending=True))
+    assert fetcher.was_sent() is True
+    # A call without a code watches nothing, and says so.
+    assert fetcher.coded_call(None, lambda sending: sending) is None
+
+
 def test_what_a_process_answered_it_answers_again_while_more_than_a_minute_is_left(cache):
     fetcher = Counting(Request(900), cache)
     first = fetch(fetcher, runtime())
