@@ -88,7 +88,7 @@ class SessionRequest(NamedTuple):
     cache: CacheSettings
     duration: int | None
     #: Read who the session acts as (once, then cached with it); a session bought only to assume roles skips it.
-    identify: bool = True
+    identify: bool
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], identify: bool = True) -> SessionRequest:

@@ -124,6 +124,12 @@ def test_the_session_key_does_not_change_with_what_it_does_not_bind(changes):
     assert session_key(**changes) == session_key()
 
 
+def test_the_session_key_is_the_same_in_every_process_and_release():
+    # Entries are found again by this name in later runs, in other processes and after an upgrade: the digest is
+    # of the bound values in one canonical form, whatever order the code gathers them in.
+    assert session_key() == "mfa-aws-session-e7a1dbdfa99f092fe778190cabcee47bb17b56a7"
+
+
 def test_the_session_key_is_ours_and_holds_no_secret():
     key = session_key()
     assert key.startswith("mfa-aws-session-") and len(key) == len("mfa-aws-session-") + 40
