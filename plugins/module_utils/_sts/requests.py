@@ -131,11 +131,11 @@ class RoleRequest(NamedTuple):
     role_arn: str
     arguments: Mapping[str, Any]
     #: The session name was made up, and so left out of the cache key, as the AWS CLI does with its own.
-    default_session_name: bool = True
+    default_session_name: bool
     #: Named by a role profile, whose cache key the AWS CLI computes the same way.
-    from_profile: bool = False
+    from_profile: bool
     #: How long the MFA session lasts that the code buys, through which the role is assumed and renewed.
-    session_duration: int | None = None
+    session_duration: int | None
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> RoleRequest:

@@ -4,6 +4,8 @@ import fcntl
 import multiprocessing
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -101,13 +103,16 @@ def test_forked_workers_are_serialised(run_dir, tmp_path):
     assert counter.read_text() == "400"
 
 
-def _hold_until_told(path, ready, done):
-    descriptor = os.open(path, os.O_RDWR)
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
-    os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
-    ready.set()
-    done.wait(60)  # a guard: the test tells it long before
-    os.close(descriptor)
+# Another process holding the lock as device_lock does, then waiting until its stdin closes. A new process rather
+# than a fork of this one: a fork of a pytest-xdist worker (which runs threads) may hang before it gets the lock.
+HOLDER = """
+import fcntl, os, sys
+descriptor = os.open(sys.argv[1], os.O_RDWR)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+os.pwrite(descriptor, f"{os.getpid()}\\n".encode(), 0)
+print("held", flush=True)
+sys.stdin.read()
+"""
 
 
 def test_a_holder_that_never_lets_go_stops_the_waiter_in_one_line_naming_it(run_dir, monkeypatch):
@@ -115,12 +120,11 @@ def test_a_holder_that_never_lets_go_stops_the_waiter_in_one_line_naming_it(run_
 
     with device_lock(NAME):
         pass
-    context = multiprocessing.get_context("fork")
-    ready, done = context.Event(), context.Event()
-    holder = context.Process(target=_hold_until_told, args=(str(run_dir / NAME), ready, done))
-    holder.start()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(run_dir / NAME)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
-        assert ready.wait(30)
+        assert holder.stdout.readline() == "held\n"
         # The collection's clock moves on by the waiting it would do; nothing sleeps through it.
         now = [0.0]
         monkeypatch.setattr(_lock, "_clock", lambda: now[0])
@@ -131,8 +135,7 @@ def test_a_holder_that_never_lets_go_stops_the_waiter_in_one_line_naming_it(run_
             entered = True
         assert not entered and 600 <= now[0] < 601
     finally:
-        done.set()
-        holder.join(30)
+        holder.communicate(timeout=30)
 
 
 def test_the_holder_writes_its_process_id_for_the_waiters(run_dir):
