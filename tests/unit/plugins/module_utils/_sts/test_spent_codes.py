@@ -164,7 +164,17 @@ def test_a_record_of_exactly_1_mib_is_kept_whole_and_one_byte_more_drops_its_old
     entries[f"{899:064x}"]["key"] += "k"
     spent._write(entries)
     kept = json.loads((tmp_path / os.path.basename(spent.path)).read_text())
-    assert len(kept) < 900 and f"{899:064x}" in kept and f"{0:064x}" not in kept
+    # A tenth, the oldest, goes at a time: the newest stay.
+    assert len(kept) == 810 and f"{899:064x}" in kept and f"{89:064x}" not in kept and f"{90:064x}" in kept
+
+
+def test_a_few_large_codes_past_the_cap_lose_only_the_oldest(tmp_path, clock):
+    spent = SpentCodes(ALICE, str(tmp_path))
+    entries = {f"{index:064x}": {"at": clock.now + index, "key": "k" * 400_000, "operation": "GetSessionToken"}
+               for index in range(3)}
+    spent._write(entries)
+    kept = json.loads((tmp_path / os.path.basename(spent.path)).read_text())
+    assert sorted(kept) == [f"{1:064x}", f"{2:064x}"]
 
 
 def test_forgetting_a_code_lets_it_be_sent(tmp_path):
