@@ -1,6 +1,7 @@
 """boto3 against the emulator, with real signing, and the small helpers the emulator's tests share."""
 
 import json
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -163,3 +164,16 @@ def control(
             return answer.status, json.load(answer)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
+
+
+class Served:
+    """The running emulator's URL and region, as its state file gives them."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.endpoint_url = state["endpoint_url"]
+        self.region = state["region"]
+
+
+def emulator_cli(*arguments: str) -> list[str]:
+    """`python -m tests.emulator ARGUMENTS`, run from the repository's root."""
+    return [sys.executable, "-m", "tests.emulator", *arguments]

@@ -5,7 +5,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,28 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.emulator_tests._aws import Keys, client
+from tests.emulator_tests._aws import Keys, Served, client, emulator_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Served:
-    """The running emulator's URL and region, as its state file gives them."""
-
-    def __init__(self, state: dict[str, Any]) -> None:
-        self.endpoint_url = state["endpoint_url"]
-        self.region = state["region"]
-
-
-def _cli(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "tests.emulator", *arguments]
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, dict[str, Any], subprocess.Popen[str]]]:
     state_file = tmp_path / "emulator.json"
     process = subprocess.Popen(
-        _cli("serve", "--state-file", str(state_file)),
+        emulator_cli("serve", "--state-file", str(state_file)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -79,7 +66,12 @@ def test_serve_writes_the_demo_world_to_a_private_state_file(served: tuple[Path,
 def test_code_prints_a_code_that_get_session_token_accepts(served: tuple[Path, dict[str, Any], Any]) -> None:
     state_file, state = served[0], served[1]
     printed = subprocess.run(
-        _cli("code", "--state-file", str(state_file)), cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        emulator_cli("code", "--state-file", str(state_file)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout.strip()
     assert len(printed) == 6 and printed.isdigit()
     world = state["world"]

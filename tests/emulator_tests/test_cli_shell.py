@@ -4,7 +4,6 @@ current one is spent, and a missing emulator is one line."""
 import json
 import shlex
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,31 +11,24 @@ from typing import Any
 
 import pytest
 
-from tests.emulator_tests._aws import Keys, client
+from tests.emulator_tests._aws import Keys, Served, client, emulator_cli
 from tests.harness.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class Served:
-    def __init__(self, state: dict[str, Any]) -> None:
-        self.endpoint_url = state["endpoint_url"]
-        self.region = state["region"]
-
-
-def _cli(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "tests.emulator", *arguments]
-
-
 def _run(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(_cli(*arguments), cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(emulator_cli(*arguments), cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     state_file = tmp_path / "emulator.json"
     process = subprocess.Popen(
-        _cli("serve", "--state-file", str(state_file)), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        emulator_cli("serve", "--state-file", str(state_file)),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 60
@@ -72,7 +64,7 @@ def test_env_on_a_terminal_shows_no_secret_key_and_says_how_to_set_them(
 ) -> None:
     state_file, state = served
     status, screen = Terminal().run(
-        _cli("env", "--state-file", str(state_file)), env={"PATH": "/usr/bin:/bin"}, cwd=ROOT, timeout=60
+        emulator_cli("env", "--state-file", str(state_file)), env={"PATH": "/usr/bin:/bin"}, cwd=ROOT, timeout=60
     )
     assert status == 0, screen
     assert state["world"]["secret_access_key"] not in screen
