@@ -485,3 +485,13 @@ def test_a_user_other_than_root_trusts_roots_parents_as_well_as_their_own(reacha
     outcome = as_user(NOBODY, lambda: ensure_private_dir(str(own / "cache"), "cache_dir", str(reachable)))
     assert outcome == {"returned": []}
     assert (own / "cache").stat().st_uid == NOBODY and mode(own / "cache") == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes a directory as another user: needs root")
+def test_a_user_other_than_root_follows_roots_symlink_to_their_own_directory(reachable):
+    # An administrator's link (say /var/cache/mfa-aws -> the user's directory) is as trusted as root's directories.
+    own = made(reachable / "nobody", 0o700, NOBODY)
+    link = reachable / "link"
+    link.symlink_to(own)
+    assert link.lstat().st_uid == 0
+    assert as_user(NOBODY, lambda: ensure_private_dir(str(link), "cache_dir", str(reachable))) == {"returned": []}
