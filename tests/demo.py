@@ -8,8 +8,11 @@
 
 Each command is printed as a shell line, then that very line is run by the shell, in the environment the
 printed `export` and `eval` lines make: what a reader copies is what ran. The playbooks run with a throwaway
-HOME, so the real ~/.aws and ~/.ansible are never read or written. The demo ends by printing what to run
-next, read from README.md and docs/emulator.md, whose tests run those commands.
+HOME, so the real ~/.aws and the cache in ~/.ansible are never read or written. The collection's lock and its
+record of codes sent are the one exception, as for any run of the collection by this user: they live in
+~/.ansible/mfa-aws/run under the home the password database gives (docs/guide.md), whatever HOME says, and
+keep the emulator device's codes there. The demo ends by printing what to run next, read from README.md and
+docs/emulator.md, whose tests run those commands.
 """
 
 import json
