@@ -109,6 +109,13 @@ def test_our_directory_open_to_others_is_tightened_with_a_warning(home):
     assert mode(target) == 0o700
 
 
+def test_our_sticky_directory_that_others_cannot_write_is_not_shared_and_is_tightened(home):
+    target = made(home / "cache", 0o1711)
+    warnings = ensure_private_dir(str(target), "cache_dir")
+    assert warnings == [f"cache_dir {target} was readable by others (mode 1711); it is now 700"]
+    assert mode(target) == 0o700
+
+
 def test_our_shared_sticky_directory_is_refused_and_left_shared(home):
     target = made(home / "drop", 0o1777)
     with pytest.raises(MfaAwsError, match=r"is a shared directory \(mode 1777\)"):
@@ -283,9 +290,14 @@ def test_without_a_home_in_the_password_database_home_serves(home, tmp_path, mon
     assert runtime_dir() == str(home / ".ansible" / "mfa-aws" / "run")
 
 
-def test_no_home_at_all_is_one_line(monkeypatch):
+@pytest.mark.parametrize("home_variable", [None, "", "relative/home"])
+def test_no_home_at_all_is_one_line(monkeypatch, home_variable):
+    # A relative HOME would put the lock and the record of codes sent wherever the process happens to start.
     account(monkeypatch, None)
-    monkeypatch.delenv("HOME")
+    if home_variable is None:
+        monkeypatch.delenv("HOME")
+    else:
+        monkeypatch.setenv("HOME", home_variable)
     with pytest.raises(MfaAwsError, match=r"^runtime directory: user \d+ has no home directory"):
         runtime_dir()
 
