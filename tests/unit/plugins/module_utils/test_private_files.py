@@ -335,6 +335,18 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
         open_private(str(tmp_path / "lock"), os.O_RDONLY)
 
 
+def test_a_refused_file_leaves_no_descriptor_open(tmp_path):
+    # A lookup runs in every forked worker and the program for every AWS command: a leak per refusal adds up.
+    os.mkfifo(tmp_path / "lock")
+    (tmp_path / "theirs").write_text("")
+    os.chown(tmp_path / "theirs", NOBODY, NOBODY)
+    before = sorted(os.listdir("/proc/self/fd"))
+    for name in ("lock", "theirs"):
+        with pytest.raises(OSError):
+            open_private(str(tmp_path / name), os.O_RDONLY)
+    assert sorted(os.listdir("/proc/self/fd")) == before
+
+
 def test_a_directory_is_refused(tmp_path):
     with pytest.raises(OSError, match="not a regular file"):
         open_private(str(tmp_path), os.O_RDONLY)
@@ -428,6 +440,8 @@ def test_the_temporary_file_is_synced_to_disk_before_it_replaces_the_old_one(tmp
     real_fsync, real_replace = os.fsync, os.replace
 
     def fsync(descriptor):
+        # What is synced must be the whole file, not what Python still holds in its buffer.
+        assert os.fstat(descriptor).st_size == len('{"a": 1}')
         steps.append(("fsync", os.readlink(f"/proc/self/fd/{descriptor}")))
         real_fsync(descriptor)
 
