@@ -40,7 +40,7 @@ def moment(epoch: float) -> str:
 
 
 def spent_story(
-    earlier: SpentCode, now: float, same_request: bool, shared: bool, kept_until: float | None, refused: bool = False
+    earlier: SpentCode, now: float, same_request: bool, shared: bool, kept_until: float | None, refused: bool
 ) -> str:
     """When a code was sent, and why what it bought can't serve this request.
 
