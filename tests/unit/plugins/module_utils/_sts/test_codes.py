@@ -269,6 +269,12 @@ def test_no_source_says_how_to_give_a_code(why, said):
     assert NoSource().after_refused(CODE_REFUSED, "AssumeRole") is None and NoSource().advice() == ""
 
 
+def test_no_source_never_hands_out_a_code_after_a_spent_one():
+    # It never gave a code, so none of its can be spent: being asked is a fault to stop at, not a code of None.
+    with pytest.raises(AssertionError, match="no code was sent"):
+        NoSource().after_spent(SPENT, "AssumeRole", None, "was sent")
+
+
 # -- the one source a request's codes come from -----------------------------------------------------------------
 
 
