@@ -306,3 +306,26 @@ def test_with_cache_false_many_roles_share_one_session_however_their_workers_mee
     results = run_roles(params, roles_of(user), runtime=runtime(lock))
     assert lock.another_waits.is_set()
     assert len(results) == 2 and len(user.calls(action="GetSessionToken")) == 1
+
+
+def test_many_roles_are_asked_for_twenty_at_a_time(isolated, monkeypatch):
+    # A bounded pool: twenty roles take about the time of one, and a long list starts no more threads than that.
+    import concurrent.futures
+
+    from ansible_collections.mfa.aws.plugins.module_utils._sts.result import ExchangeResult
+
+    pools = []
+
+    class Recorded(concurrent.futures.ThreadPoolExecutor):
+        def __init__(self, max_workers=None, **kwargs):
+            pools.append(max_workers)
+            super().__init__(max_workers=max_workers, **kwargs)
+
+    answered = ExchangeResult(Credentials("ASIAROLE", "secret", "token"), None, {}, False, [])
+    monkeypatch.setattr(concurrent.futures, "ThreadPoolExecutor", Recorded)
+    monkeypatch.setattr(exchange, "fetch", lambda fetcher, runtime: answered)
+    params = ASSUME_ROLE_OPTIONS.validate({**USER_KEYS, "cache": False})
+    for count in (3, 25):
+        arns = [f"arn:aws:iam::{index:012d}:role/Admin" for index in range(1, count + 1)]
+        assert run_roles(params, arns, runtime=runtime()) == [answered] * count
+    assert pools == [3, 20]
