@@ -27,7 +27,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Marked from the fixtures they use, so `-m "not playbook"` gives a fast unit-only run.
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        if "ansible" in fixtures:
+        if "ansible" in fixtures or "module_ansible" in fixtures:
             item.add_marker(pytest.mark.playbook)
         if "emulator" in fixtures:
             item.add_marker(pytest.mark.emulator)
@@ -71,3 +71,15 @@ def ansible(tmp_path: Path, collection: CollectionTree, request: pytest.FixtureR
     """
     emu = request.getfixturevalue("emulator") if "emulator" in request.fixturenames else None
     return AnsibleRunner(tmp_path / "ansible", collection, emulator=emu)
+
+
+@pytest.fixture(scope="module")
+def module_ansible(
+    tmp_path_factory: pytest.TempPathFactory, collection: CollectionTree, emulator: "Emulator"
+) -> AnsibleRunner:
+    """One sandbox for a test file whose cases share one playbook run (each case a task of its own), with the emulator.
+
+    Starting ansible-playbook costs about a second of CPU: twenty cases refused before any call need one run, not
+    twenty. Under pytest-xdist each worker that gets some of the file's tests makes its own.
+    """
+    return AnsibleRunner(tmp_path_factory.mktemp("ansible"), collection, emulator=emulator)

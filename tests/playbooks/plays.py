@@ -31,6 +31,18 @@ def task(module: str, options: dict[str, Any], register: str | None = None, extr
     return lines + extra
 
 
+def case_task(module: str, options: dict[str, Any], index: int) -> str:
+    """Case `index` of several in one play: a task that may fail without ending the play, its result registered."""
+    return task(module, options, register=f"case{index}", extra="      ignore_errors: true\n")
+
+
+def save_cases(count: int) -> str:
+    """One task that saves the results of case tasks 0 to count - 1 as a list, <host>-cases.json: a copy costs a
+    module run, so one for all the cases."""
+    cases = ", ".join(f"case{index}" for index in range(count))
+    return SAVE.replace("{var} | to_json", f"[{cases}] | to_json").format(var="cases")
+
+
 def mfa(world: Any, code: str | None = None) -> dict[str, str]:
     return {"mfa_serial_number": world.mfa_serial, "mfa_token": code if code is not None else world.totp()}
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.playbooks.plays import mfa, play, task
+from tests.playbooks.plays import case_task, mfa, play, save_cases, task
 
 ROLE = "arn:aws:iam::123456789012:role/Admin"
 
@@ -15,7 +15,7 @@ CASES = [
     ("mfa.aws.sts_mfa_session", {"duration_seconds": 600}, "duration_seconds: must be from 900 to 129600 seconds, got 600"),
     ("mfa.aws.sts_mfa_session", {"duration_seconds": 129601}, "duration_seconds: must be from 900 to 129600 seconds"),
     ("mfa.aws.sts_mfa_session", {"mfa_serial_number": None}, "mfa_token: was given without mfa_serial_number: set the "
-     r"MFA device's ARN \(arn:aws:iam::ACCOUNT:mfa/NAME\) as mfa_serial_number\""),
+     r"MFA device's ARN \(arn:aws:iam::ACCOUNT:mfa/NAME\) as mfa_serial_number$"),
     ("mfa.aws.sts_mfa_session", {"access_key": "AKIAEXAMPLE123456789"}, "access_key was given without secret_key"),
     ("mfa.aws.sts_mfa_session", {"profile": "p", "access_key": "A", "secret_key": "B"}, "profile and access_key were both given"),
     ("mfa.aws.sts_mfa_session", {"endpoint_url": "127.0.0.1:5000"}, "endpoint_url: must start with https://"),
@@ -34,14 +34,31 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("module", "options", "message"), CASES, ids=[f"{c[0].split('.')[-1]}-{c[2][:28]}" for c in CASES])
-def test_refused_before_any_call(ansible, world, module, options, message):
-    arguments = {**mfa(world), **({"role_arn": ROLE} if "assume_role" in module else {}), **options}
-    arguments = {key: value for key, value in arguments.items() if value is not None}
-    result = ansible.run(play(task(module, arguments)), world=world)
-    result.assert_failed(match=message)
-    assert result.calls == []
-    assert "Traceback" not in result.output
+@pytest.fixture(scope="module")
+def refusals(module_ansible, emulator):
+    """Every case of CASES as a task of one play (a refusal does not end it), run once for all of them."""
+    world = emulator.build_world()
+    tasks = []
+    for index, (module, options, _message) in enumerate(CASES):
+        arguments = {**mfa(world), **({"role_arn": ROLE} if "assume_role" in module else {}), **options}
+        arguments = {key: value for key, value in arguments.items() if value is not None}
+        tasks.append(case_task(module, arguments, index))
+    return module_ansible.run(play(*tasks, save_cases(len(CASES))), world=world)
+
+
+def test_no_refusal_makes_a_call_or_shows_a_traceback(refusals):
+    assert refusals.recap["localhost"]["ignored"] == len(CASES), refusals.describe("not every case was refused")
+    assert refusals.calls == []
+    assert "Traceback" not in refusals.output
+
+
+@pytest.mark.parametrize(("index", "message"), [(index, case[2]) for index, case in enumerate(CASES)],
+                         ids=[f"{c[0].split('.')[-1]}-{c[2][:28]}" for c in CASES])
+def test_refused_before_any_call(refusals, index, message):
+    outcome = refusals.json("localhost-cases")[index]
+    assert outcome.get("failed") is True, outcome
+    assert re.search(message, outcome["msg"]), outcome["msg"]
+    assert "\n" not in outcome["msg"]
 
 
 @pytest.mark.parametrize(

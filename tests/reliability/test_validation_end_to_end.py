@@ -4,13 +4,16 @@ The fuzz tests (test_validation_fuzz.py) cover the values; these run the real pl
 values the fuzzing found the checks once let through, or that AWS would refuse after the code was spent.
 """
 
+import re
+
 import pytest
 
-from tests.playbooks.plays import mfa, mfa_role, play, task
+from tests.playbooks.plays import case_task, mfa, mfa_role, play, save_cases, task
 from tests.reliability.support import (
     LIST,
     ROLE,
     SESSION,
+    assert_cache_sound,
     assert_clean_success,
     assert_one_clean_line,
     cli_cache,
@@ -43,19 +46,44 @@ def options_for(module, world, extra):
     return {**role, **mfa(world), **extra}
 
 
-@pytest.mark.parametrize(
-    ("module", "bad", "message"), CASES, ids=[f"{case[0].split('.')[-1]}-{next(iter(case[1]))}" for case in CASES]
-)
-def test_a_refusal_makes_no_call_and_spends_no_code(ansible, world, module, bad, message):
+@pytest.fixture(scope="module")
+def refusals(module_ansible, emulator):
+    """Every case of CASES with one code, as the tasks of one play (a refusal does not end it); then that same code
+    with valid options for both modules, which AWS takes only if no refusal sent it or recorded it as spent."""
+    world = emulator.build_world()
     code = world.totp()
-    refused = ansible.run(play(task(module, options_for(module, world, {**bad, "mfa_token": code}))), world=world)
-    assert_one_clean_line(refused, message, cli_cache(ansible))
-    assert refused.calls == [] and world.calls() == []
+    tasks = [
+        case_task(module, options_for(module, world, {**bad, "mfa_token": code}), index)
+        for index, (module, bad, _message) in enumerate(CASES)
+    ]
+    refused = module_ansible.run(play(*tasks, save_cases(len(CASES))), world=world)
+    calls_before = world.calls()
+    valid = [task(module, options_for(module, world, {"mfa_token": code})) for module in (ROLE, SESSION)]
+    accepted = module_ansible.run(play(*valid), world=world)
+    return refused, calls_before, accepted
 
+
+def test_refusals_make_no_call_and_leave_the_code_good(refusals, module_ansible):
+    refused, calls_before, accepted = refusals
+    assert refused.recap["localhost"]["ignored"] == len(CASES), refused.describe("not every case was refused")
+    assert "Traceback" not in refused.output, refused.describe("a traceback in the output")
+    assert refused.calls == [] and calls_before == []
+    assert_cache_sound(cli_cache(module_ansible))
     # The same code, with valid options: AWS takes it, so nothing was sent or recorded as spent before.
-    accepted = ansible.run(play(task(module, options_for(module, world, {"mfa_token": code}))), world=world)
-    assert_clean_success(accepted, cli_cache(ansible))
+    assert_clean_success(accepted, cli_cache(module_ansible))
     assert accepted.count(coded=True) == 1
+
+
+@pytest.mark.parametrize(
+    ("index", "message"),
+    [(index, case[2]) for index, case in enumerate(CASES)],
+    ids=[f"{case[0].split('.')[-1]}-{next(iter(case[1]))}" for case in CASES],
+)
+def test_a_refusal_is_one_line_naming_the_option(refusals, index, message):
+    outcome = refusals[0].json("localhost-cases")[index]
+    assert outcome.get("failed") is True, outcome
+    assert len(outcome["msg"].splitlines()) == 1, f"not one line: {outcome['msg']!r}"
+    assert re.search(message, outcome["msg"]), f"{message!r} is not in the message: {outcome['msg']!r}"
 
 
 def test_a_lookup_refusal_makes_no_call(ansible, world):
