@@ -48,6 +48,17 @@ def test_several_roles_with_a_device_and_temporary_keys_are_refused_before_anyth
     assert sts.calls == [] and not (isolated / "cache").exists()
 
 
+def test_one_role_with_a_device_and_temporary_keys_is_assumed_with_the_code(sts, isolated):
+    # Only several roles need the MFA session, which temporary keys can't buy; one role takes the code itself.
+    params = ASSUME_ROLE_OPTIONS.validate(
+        {**TEMPORARY, "mfa_serial_number": SERIAL, "mfa_token": "123456", "cache_dir": str(isolated / "cache")}
+    )
+    sts.answer(Credentials(*TEMPORARY.values()), "assume_role", role_answer("ASIAROLEEXAMPLE00001", ROLE))
+    assert run_roles(params, [ROLE], runtime=runtime())[0].credentials.access_key == "ASIAROLEEXAMPLE00001"
+    ((operation, signed_by, sent),) = sts.calls
+    assert (operation, signed_by, sent["SerialNumber"], sent["TokenCode"]) == ("AssumeRole", "ASIACALLER", SERIAL, "123456")
+
+
 # -- what opening the cache says ---------------------------------------------------------------------------------
 
 USER_KEYS = {"access_key": "AKIAUSEREXAMPLE00001", "secret_key": "user-secret", "region": "eu-west-1"}
