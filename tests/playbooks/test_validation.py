@@ -61,18 +61,31 @@ def test_refused_before_any_call(refusals, index, message):
     assert "\n" not in outcome["msg"]
 
 
-@pytest.mark.parametrize(
-    ("options", "message"),
-    [
-        ({"page_size": 0}, "page_size: must be from 1 to 10000, got 0"),
-        ({"max_buckets": 0}, "max_buckets: must be at least 1"),
-        ({"bucket_region": "the-moon"}, "bucket_region: 'the-moon' is not a region code"),
-        ({"prefix": "x" * 64}, "prefix: bucket names are at most 63 characters"),
-    ],
-)
-def test_s3_options_are_checked_before_listing(ansible, world, options, message):
-    result = ansible.run(play(task("mfa.aws.s3_bucket_list", options)), world=world)
-    result.assert_failed(match=message)
+S3_CASES = [
+    ({"page_size": 0}, "page_size: must be from 1 to 10000, got 0"),
+    ({"max_buckets": 0}, "max_buckets: must be at least 1"),
+    ({"bucket_region": "the-moon"}, "bucket_region: 'the-moon' is not a region code"),
+    ({"prefix": "x" * 64}, "prefix: bucket names are at most 63 characters"),
+]
+
+
+@pytest.fixture(scope="module")
+def s3_refusals(module_ansible, emulator):
+    world = emulator.build_world()
+    tasks = [case_task("mfa.aws.s3_bucket_list", options, index) for index, (options, _message) in enumerate(S3_CASES)]
+    return module_ansible.run(play(*tasks, save_cases(len(S3_CASES))), world=world)
+
+
+def test_no_s3_refusal_lists_anything(s3_refusals):
+    assert s3_refusals.recap["localhost"]["ignored"] == len(S3_CASES), s3_refusals.describe("not every case failed")
+    assert s3_refusals.listings == [] and "Traceback" not in s3_refusals.output
+
+
+@pytest.mark.parametrize(("index", "message"), [(index, case[1]) for index, case in enumerate(S3_CASES)],
+                         ids=[case[1].split(":")[0] for case in S3_CASES])
+def test_s3_options_are_checked_before_listing(s3_refusals, index, message):
+    outcome = s3_refusals.json("localhost-cases")[index]
+    assert outcome.get("failed") is True and re.search(message, outcome["msg"]), outcome
 
 
 def test_the_code_is_still_good_after_a_refused_request(ansible, world):
