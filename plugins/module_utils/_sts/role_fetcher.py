@@ -90,7 +90,7 @@ class RoleFetcher(Fetcher):
 
     def obtain(self, runtime: Runtime, why: str | None = None) -> tuple[dict[str, Any], bool, list[str]]:
         if self.session is not None:
-            response, warnings = self._through_session(runtime)
+            response, warnings = self._through_session(self.session, runtime)
             return response, False, warnings + self.keep(response)
         if self.request.code.serial:
             from ansible_collections.mfa.aws.plugins.module_utils._sts.spend_once import spend_once
@@ -101,10 +101,8 @@ class RoleFetcher(Fetcher):
             response, cached, warnings = self.call(None), False, []
         return response, cached, warnings if cached else warnings + self.keep(response)
 
-    def _through_session(self, runtime: Runtime) -> tuple[dict[str, Any], list[str]]:
-        if self.session is None:  # obtain checked it
-            raise AssertionError("a role without an MFA session was to be assumed through one")
-        session = fetch(self.session, runtime)
+    def _through_session(self, through: SessionFetcher, runtime: Runtime) -> tuple[dict[str, Any], list[str]]:
+        session = fetch(through, runtime)
         try:
             return self.call(None, session.credentials), session.warnings
         except AwsCallError as error:
@@ -112,14 +110,14 @@ class RoleFetcher(Fetcher):
                 raise
             # Refused with a session bought earlier that still has time left: a trust policy may limit how long
             # ago MFA was used (aws:MultiFactorAuthAge). A new code buys a new session.
-            age = timedelta(seconds=self.session.request.lifetime) - (session.expiration - datetime.now(timezone.utc))
+            age = timedelta(seconds=through.request.lifetime) - (session.expiration - datetime.now(timezone.utc))
             why = (
                 f"AssumeRole on {self.request.role_arn} was refused with the MFA session bought about "
                 f"{max(0, int(age.total_seconds()) // 60)} minutes ago (the role's trust policy may limit "
                 "aws:MultiFactorAuthAge), so a new MFA code is due"
             )
-            self.session.refused = session.credentials.access_key
-            renewed = fetch(self.session, runtime, why)
+            through.refused = session.credentials.access_key
+            renewed = fetch(through, runtime, why)
         return self.call(None, renewed.credentials), renewed.warnings
 
     def precheck(self) -> None:

@@ -221,10 +221,16 @@ def test_directly_the_code_and_the_device_go_with_assume_role(sts, cache, signer
 
 def test_without_a_device_no_code_and_no_session(sts, cache):
     sts.answer(USER, "assume_role", role_answer(ROLE_KEY, ROLE))
-    fetch(bought(cache, external_id="x-1"), runtime())
+    role = bought(cache, external_id="x-1")
+    result = fetch(role, runtime())
     ((operation, signed_by, params),) = sts.calls
     assert (operation, signed_by) == ("AssumeRole", USER.access_key)
     assert set(params) == {"RoleArn", "RoleSessionName", "ExternalId"}
+    # Bought, not found; and kept, so that the next request is served without a call.
+    assert result.cached is False
+    assert cache.get(role.cache_key)["Credentials"]["AccessKeyId"] == ROLE_KEY
+    again = fetch(bought(cache, external_id="x-1"), runtime())
+    assert again.cached is True and again.credentials == result.credentials and len(sts.calls) == 1
 
 
 @pytest.mark.parametrize("options", [{}, {"duration_seconds": 7200}], ids=["through the session", "directly"])
