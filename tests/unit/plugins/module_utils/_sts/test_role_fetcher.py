@@ -233,6 +233,13 @@ def test_without_a_device_no_code_and_no_session(sts, cache):
     assert again.cached is True and again.credentials == result.credentials and len(sts.calls) == 1
 
 
+def test_without_a_device_over_an_hour_with_temporary_keys_is_refused_before_the_call(sts, cache):
+    # No code to save, but the same one line instead of AWS's ValidationError.
+    with pytest.raises(MfaAwsError, match="over AWS's limit of 3600 for a role assumed with temporary credentials"):
+        fetch(bought(cache, signer_of("ASIACALLEREXAMPLE001"), duration_seconds=7200), runtime())
+    assert sts.calls == []
+
+
 @pytest.mark.parametrize("options", [{}, {"duration_seconds": 7200}], ids=["through the session", "directly"])
 def test_a_named_session_is_the_name_sent(sts, cache, options):
     session_signer = signer_of(SESSION_KEY)
