@@ -111,10 +111,11 @@ class RoleFetcher(Fetcher):
             # Refused with a session bought earlier that still has time left: a trust policy may limit how long
             # ago MFA was used (aws:MultiFactorAuthAge). A new code buys a new session.
             age = timedelta(seconds=through.request.lifetime) - (session.expiration - datetime.now(timezone.utc))
+            minutes = int(age.total_seconds()) // 60
+            ago = "less than a minute" if minutes < 1 else f"about {minutes} minute{'s' if minutes > 1 else ''}"
             why = (
-                f"AssumeRole on {self.request.role_arn} was refused with the MFA session bought about "
-                f"{max(0, int(age.total_seconds()) // 60)} minutes ago (the role's trust policy may limit "
-                "aws:MultiFactorAuthAge), so a new MFA code is due"
+                f"AssumeRole on {self.request.role_arn} was refused with the MFA session bought {ago} ago (the "
+                "role's trust policy may limit aws:MultiFactorAuthAge), so a new MFA code is due"
             )
             through.refused = session.credentials.access_key
             renewed = fetch(through, runtime, why)

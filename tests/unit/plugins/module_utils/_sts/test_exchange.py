@@ -340,3 +340,34 @@ def test_many_roles_are_asked_for_twenty_at_a_time(isolated, monkeypatch):
         arns = [f"arn:aws:iam::{index:012d}:role/Admin" for index in range(1, count + 1)]
         assert run_roles(params, arns, runtime=runtime()) == [answered] * count
     assert pools == [3, 20]
+
+
+def test_a_coded_assume_role_that_failed_on_awss_side_is_not_sent_again(emulator, isolated):
+    # AWS may have checked, and so spent, the code before it failed: botocore's retry would resend it.
+    world = emulator.build_world(roles=[RoleSpec("long", max_session_duration=7200)])
+    emulator.reset_faults()
+    emulator.inject_server_errors(1, 500)
+    params = ASSUME_ROLE_OPTIONS.validate(
+        options(world, isolated / "cache", role_arn=world.roles["long"].arn, mfa_serial_number=world.mfa_serial,
+                mfa_token=world.totp(), duration_seconds=7200, retries=2)
+    )
+    with pytest.raises(MfaAwsError, match="failed on AWS's side after the request was sent"):
+        run_role(params, runtime=runtime())
+    assert [(call.action, call.coded, call.outcome) for call in world.calls()] == [
+        ("AssumeRole", True, "InternalFailure")
+    ]
+
+
+def test_an_assume_role_without_a_code_is_retried_after_a_failure_on_awss_side(user, isolated):
+    run_session(SESSION_OPTIONS.validate(options(user, isolated / "cache", mfa_serial_number=user.mfa_serial,
+                                                 mfa_token=user.totp())), runtime=runtime())
+    user.emulator.inject_server_errors(1, 500)
+    params = ASSUME_ROLE_OPTIONS.validate(
+        options(user, isolated / "cache", role_arn=user.roles["admin"].arn, mfa_serial_number=user.mfa_serial,
+                retries=2)
+    )
+    assert run_role(params, runtime=runtime()).identity["account"] == user.roles["admin"].account_id
+    assert [(call.coded, call.outcome) for call in user.calls(action="AssumeRole")] == [
+        (False, "InternalFailure"),
+        (False, "ok"),
+    ]

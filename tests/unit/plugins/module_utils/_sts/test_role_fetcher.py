@@ -277,9 +277,13 @@ def cached_session(cache, role: RoleFetcher, key_id: str = SESSION_KEY, bought_a
     cache.put(role.session.cache_key, session_answer(key_id, seconds=43200 - bought_ago))
 
 
-def test_a_role_refused_to_a_cached_session_buys_a_new_session_once_and_tries_once_more(sts, cache):
+@pytest.mark.parametrize(
+    ("bought_ago", "ago"),
+    [(3600, "about 60 minutes"), (90, "about 1 minute"), (30, "less than a minute")],
+)
+def test_a_role_refused_to_a_cached_session_buys_a_new_session_once_and_tries_once_more(sts, cache, bought_ago, ago):
     role = bought(cache, mfa_serial_number=SERIAL)
-    cached_session(cache, role)
+    cached_session(cache, role, bought_ago=bought_ago)
     sts.refuse(signer_of(SESSION_KEY), "assume_role", "AccessDenied", REFUSED_BY_TRUST_POLICY)
     sts.answer(USER, "get_session_token", session_answer(RENEWED_KEY))
     sts.answer(signer_of(RENEWED_KEY), "assume_role", role_answer(ROLE_KEY, ROLE))
@@ -293,7 +297,7 @@ def test_a_role_refused_to_a_cached_session_buys_a_new_session_once_and_tries_on
     ]
     assert sts.calls[1][2] == {"SerialNumber": SERIAL, "TokenCode": "654321"}
     assert terminal.asked == [
-        f"AssumeRole on {ROLE} was refused with the MFA session bought about 60 minutes ago (the role's trust "
+        f"AssumeRole on {ROLE} was refused with the MFA session bought {ago} ago (the role's trust "
         "policy may limit aws:MultiFactorAuthAge), so a new MFA code is due"
     ]
     assert cache.get(role.session.cache_key)["Credentials"]["AccessKeyId"] == RENEWED_KEY
