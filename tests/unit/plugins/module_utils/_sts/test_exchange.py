@@ -371,3 +371,23 @@ def test_an_assume_role_without_a_code_is_retried_after_a_failure_on_awss_side(u
         (False, "InternalFailure"),
         (False, "ok"),
     ]
+
+
+def test_a_coded_session_that_failed_on_awss_side_is_not_sent_again(user, isolated):
+    user.emulator.inject_server_errors(1, 500)
+    params = SESSION_OPTIONS.validate(
+        options(user, isolated / "cache", mfa_serial_number=user.mfa_serial, mfa_token=user.totp(), retries=2)
+    )
+    with pytest.raises(MfaAwsError, match="failed on AWS's side after the request was sent"):
+        run_session(params, runtime=runtime())
+    assert [(call.coded, call.outcome) for call in user.calls()] == [(True, "InternalFailure")]
+
+
+def test_a_session_without_a_code_is_retried_after_a_failure_on_awss_side(user, isolated):
+    user.emulator.inject_server_errors(1, 500)
+    params = SESSION_OPTIONS.validate(options(user, isolated / "cache", retries=2))
+    assert run_session(params, runtime=runtime()).identity["arn"] == user.user_arn
+    assert [(call.coded, call.outcome) for call in user.calls(action="GetSessionToken")] == [
+        (False, "InternalFailure"),
+        (False, "ok"),
+    ]
