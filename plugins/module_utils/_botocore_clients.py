@@ -146,7 +146,9 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
     """A client with botocore's standard retry mode, shared in the process by every caller with the same keys.
 
     botocore clients are thread-safe: the roles assumed side by side with one session share one client.
+    Every STS and S3 call gets its client here: where botocore is missing or too old, this says so in one line.
     """
+    require_botocore()
     from botocore.config import Config
 
     session = session_for(connection.profile)

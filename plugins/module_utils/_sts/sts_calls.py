@@ -12,7 +12,6 @@ import time
 from typing import Any
 
 from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error, call_failures
-from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection, Credentials
 from ansible_collections.mfa.aws.plugins.module_utils._errors import AwsCallError
 
@@ -44,7 +43,6 @@ def call(
     **arguments: Any,
 ) -> Any:
     """One STS call; botocore's failures become AwsCallError, anything else is a bug and shows as one."""
-    require_botocore()
     client = connection.client("sts", credentials)
     unique_id = f"mfa-aws-sending-{id(sending)}"
     if sending is not None:

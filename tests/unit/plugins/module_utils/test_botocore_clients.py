@@ -42,6 +42,15 @@ def test_no_botocore_is_one_line_with_the_fix(monkeypatch):
         require_botocore()
 
 
+def test_a_client_without_botocore_is_one_line_with_the_fix(monkeypatch):
+    # Keys given as options need no botocore to be read: the first thing that needs it is the call's client.
+    monkeypatch.setattr(_botocore_clients, "_CLIENTS", {})
+    for name in ("botocore", "botocore.config", "botocore.session"):
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(MfaAwsError, match=r"^mfa\.aws needs botocore on the controller"):
+        client_for(Connection(region="eu-west-1"), "sts", KEYS, None)
+
+
 @pytest.mark.parametrize("value", ["2026-01-01T12:00:00.000Z", "2026-01-01T12:00:00Z", "2026-06-30T23:59:59.123Z"])
 def test_awss_timestamps_are_read_as_botocore_reads_them(value):
     parsed = parse_aws_timestamp(value)
