@@ -4,6 +4,9 @@ from pathlib import Path
 
 from tests.harness.paths import PYTHON
 
+#: The tests' own action plugins (mfa_aws_test_save), found by their short names.
+TEST_ACTION_PLUGINS = Path(__file__).resolve().parent / "ansible_plugins" / "action"
+
 
 def render_ansible_cfg(*, local_tmp: Path, remote_tmp: Path, python: Path = PYTHON) -> str:
     return f"""\
@@ -13,6 +16,7 @@ interpreter_python = {python}
 # Only ANSIBLE_COLLECTIONS_PATH counts; never a collection that happens to be on sys.path.
 collections_scan_sys_path = False
 local_tmp = {local_tmp}
+action_plugins = {TEST_ACTION_PLUGINS}
 remote_tmp = {remote_tmp}
 retry_files_enabled = False
 host_key_checking = False

@@ -15,9 +15,9 @@ RUN_BOTO3 = """
     - ansible.builtin.command:
         argv: ["{{ ansible_playbook_python }}", "-c", "{{ snippet }}"]
       register: boto3_run
-    - ansible.builtin.copy:
+    - mfa_aws_test_save:
         dest: "{{ lookup('env', 'MFA_AWS_TEST_RESULTS') }}/answer.json"
-        content: "{{ boto3_run.stdout | from_json | to_json }}"
+        value: "{{ boto3_run.stdout | from_json | to_json }}"
 """
 
 CALLER_IDENTITY = """

@@ -7,9 +7,9 @@ from tests.harness import TARGETS_GROUP, AnsibleRunner, host_names
 PER_HOST = """
 - hosts: all
   tasks:
-    - ansible.builtin.copy:
+    - mfa_aws_test_save:
         dest: "{{ lookup('env', 'MFA_AWS_TEST_RESULTS') }}/{{ inventory_hostname }}.json"
-        content: "{{ {'host': inventory_hostname, 'groups': group_names} | to_json }}"
+        value: "{{ {'host': inventory_hostname, 'groups': group_names} | to_json }}"
 """
 
 

@@ -10,9 +10,9 @@ from tests.harness import AnsibleRunner
 ENV_REPORT = """
 - hosts: localhost
   tasks:
-    - ansible.builtin.copy:
+    - mfa_aws_test_save:
         dest: "{{ lookup('env', 'MFA_AWS_TEST_RESULTS') }}/env.json"
-        content: "{{ report | to_json }}"
+        value: "{{ report | to_json }}"
       vars:
         report:
           HOME: "{{ lookup('env', 'HOME') }}"

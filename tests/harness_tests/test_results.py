@@ -7,9 +7,9 @@ from tests.harness import AnsibleRunner
 ECHO_VARS = """
 - hosts: localhost
   tasks:
-    - ansible.builtin.copy:
+    - mfa_aws_test_save:
         dest: "{{ lookup('env', 'MFA_AWS_TEST_RESULTS') }}/echo.json"
-        content: "{{ {'code': code, 'count': count, 'flag': flag, 'nested': nested} | to_json }}"
+        value: "{{ {'code': code, 'count': count, 'flag': flag, 'nested': nested} | to_json }}"
 """
 
 

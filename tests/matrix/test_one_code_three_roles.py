@@ -17,10 +17,9 @@ def test_one_code_three_roles_on_four_hosts(ansible, emulator):
   gather_facts: false
   tasks:
     - name: Open the three roles
-      ansible.builtin.copy:
-        content: "{{{{ query('mfa.aws.mfa_assume_role', *arns, mfa_serial_number=device, mfa_token=code) | to_json }}}}"
+      mfa_aws_test_save:
+        value: "{{{{ query('mfa.aws.mfa_assume_role', *arns, mfa_serial_number=device, mfa_token=code) | to_json }}}}"
         dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{{{{ inventory_hostname }}}}.json"
-        mode: "0600"
       vars:
         arns: {json.dumps(arns)}
         device: {world.mfa_serial}

@@ -3,14 +3,14 @@
 import json
 from typing import Any
 
-# Each host writes its registered result, so tests assert on values, not on output text.
+# Each host writes its registered result, so tests assert on values, not on output text (on the controller, with
+# no module run: tests/harness/ansible_plugins/action/mfa_aws_test_save.py).
 SAVE = """
     - name: Save the result
       check_mode: false
-      ansible.builtin.copy:
-        content: "{{{{ {var} | to_json }}}}"
+      mfa_aws_test_save:
+        value: "{{{{ {var} | to_json }}}}"
         dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{{{{ inventory_hostname }}}}-{var}.json"
-        mode: "0600"
 """
 
 
@@ -76,11 +76,10 @@ def lookup_play(
     if save:
         body += (
             "    - name: Save what each host saw\n"
-            "      ansible.builtin.copy:\n"
-            '        content: "{{ [key_0, creds.expiration] | to_json }}"\n'
+            "      mfa_aws_test_save:\n"
+            '        value: "{{ [key_0, creds.expiration] | to_json }}"\n'
             "        dest: \"{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}/"
             '{{ inventory_hostname }}.json"\n'
-            '        mode: "0600"\n'
         )
     return f"""
 - hosts: {hosts}

@@ -24,10 +24,9 @@ def test_the_lookup_opens_many_roles_with_one_code_on_many_hosts(ansible, emulat
           - sessions | length == 6
           - sessions | map(attribute='access_key') | unique | length == 6
     - name: Save the keys
-      ansible.builtin.copy:
-        content: "{{{{ sessions | map(attribute='access_key') | to_json }}}}"
+      mfa_aws_test_save:
+        value: "{{{{ sessions | map(attribute='access_key') | to_json }}}}"
         dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{{{{ inventory_hostname }}}}.json"
-        mode: "0600"
 """
     result = ansible.run(playbook, world=world, hosts=4, forks=4).assert_ok()
     assert result.count(coded=True) == 1

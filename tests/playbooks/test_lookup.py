@@ -49,10 +49,9 @@ def test_several_roles_one_code(ansible, world):
   gather_facts: false
   tasks:
     - name: Open every role
-      ansible.builtin.copy:
-        content: "{{{{ query('mfa.aws.mfa_assume_role', *arns, mfa_serial_number=serial, mfa_token=code) | to_json }}}}"
+      mfa_aws_test_save:
+        value: "{{{{ query('mfa.aws.mfa_assume_role', *arns, mfa_serial_number=serial, mfa_token=code) | to_json }}}}"
         dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{{{{ inventory_hostname }}}}.json"
-        mode: "0600"
       vars:
         arns: {json.dumps([role.arn for role in roles])}
         serial: {world.mfa_serial}

@@ -110,10 +110,9 @@ def test_a_lookup_on_twenty_hosts_with_twenty_forks(ansible, world):
     creds: "{{{{ lookup('mfa.aws.mfa_session', {arguments}) }}}}"
   tasks:
     - name: Save what each host got
-      ansible.builtin.copy:
-        content: "{{{{ creds | to_json }}}}"
+      mfa_aws_test_save:
+        value: "{{{{ creds | to_json }}}}"
         dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{{{{ inventory_hostname }}}}.json"
-        mode: "0600"
 """
     result = assert_clean_success(ansible.run(playbook, world=world, hosts=20, forks=20), cli_cache(ansible))
     assert result.count("GetSessionToken") == 1

@@ -15,10 +15,9 @@ from tests.reliability.support import assert_clean_success, cli_cache
 
 SAVE = """
     - name: Save {name}
-      ansible.builtin.copy:
-        content: "{{{{ {name} | to_json }}}}"
+      mfa_aws_test_save:
+        value: "{{{{ {name} | to_json }}}}"
         dest: "{{{{ lookup('ansible.builtin.env', 'MFA_AWS_TEST_RESULTS') }}}}/{name}.json"
-        mode: "0600"
 """
 
 
