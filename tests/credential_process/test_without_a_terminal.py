@@ -113,7 +113,8 @@ def test_bad_input_is_one_line_before_any_call(setup, world, args, says):
         credentials.write(f"\n[nomfa]\naws_access_key_id = {world.access_key_id}\n")
         credentials.write(f"aws_secret_access_key = {world.secret_access_key}\n")
     run = detached(program(setup.program, *args), setup.env)
-    assert run.returncode != 0
+    # 2 for a command line argparse refuses, as every argparse program; 1 for options the collection refuses.
+    assert run.returncode == (2 if "--profile" not in args else 1)
     assert run.stdout == ""
     line = one_line(run.stderr)
     assert line.startswith("mfa-aws-credentials: ") and says in line
@@ -124,10 +125,37 @@ def test_bad_input_is_one_line_before_any_call(setup, world, args, says):
 def test_a_python_without_ansible_core_is_one_line_naming_the_fix(setup, world):
     # -S: no site-packages, so neither ansible-core nor botocore can be imported.
     run = detached([str(PYTHON), "-S", str(setup.program), "--profile", "alice-keys"], setup.env)
-    assert run.returncode != 0
+    assert run.returncode == 1
     assert run.stdout == ""
     line = one_line(run.stderr)
     assert "can't import ansible" in line and "credential_process = /path/to/python" in line
+    assert world.calls() == []
+
+
+def test_a_program_outside_a_collection_says_where_it_must_run_from(setup, world, tmp_path):
+    # It finds the collection from its own path: a copy elsewhere has none to run.
+    copy = tmp_path / "mfa-aws-credentials"
+    copy.write_bytes(setup.program.read_bytes())
+    run = detached([str(PYTHON), str(copy), "--profile", "alice-keys"], setup.env)
+    assert run.returncode == 1 and run.stdout == ""
+    assert one_line(run.stderr) == (
+        "mfa-aws-credentials: run from an installed collection "
+        "(<path>/ansible_collections/mfa/aws/bin/mfa-aws-credentials)"
+    )
+
+
+def test_a_collection_missing_a_module_says_to_reinstall_it(setup, world, tmp_path):
+    root = tmp_path / "collections"
+    installed = root / "ansible_collections" / "mfa" / "aws"
+    (installed / "bin").mkdir(parents=True)
+    copy = installed / "bin" / "mfa-aws-credentials"
+    copy.write_bytes(setup.program.read_bytes())
+    run = detached([str(PYTHON), str(copy), "--profile", "alice-keys"], setup.env)
+    assert run.returncode == 1 and run.stdout == ""
+    assert one_line(run.stderr) == (
+        "mfa-aws-credentials: ansible_collections.mfa.aws.plugins is missing under "
+        f"{root}: reinstall the collection"
+    )
     assert world.calls() == []
 
 
