@@ -12,6 +12,7 @@ import subprocess
 from tests.credential_process.test_without_a_terminal import GUARD, detached, one_line
 from tests.credential_process.tools import program
 from tests.harness.files import running, waiting_for_a_lock
+from tests.harness.paths import PYTHON
 from tests.harness.token_commands import held_command, release, run_lines, wait_until
 
 
@@ -90,3 +91,34 @@ def test_two_programs_started_together_on_a_cold_cache_make_one_coded_call(setup
     assert documents[0] == documents[1]
     assert len(run_lines(runs)) == 1
     assert [call.action for call in world.calls(coded=True)] == ["GetSessionToken"]
+
+
+BROKEN = """
+import runpy, sys
+
+program, root = sys.argv[1], sys.argv[2]
+sys.path.insert(0, root)
+from ansible_collections.mfa.aws.plugins.module_utils import _credential_process
+
+
+def broken(options, runtime):
+    raise RuntimeError("<Error><SecretAccessKey>quoted-from-aws</SecretAccessKey>")
+
+
+# What no rule foresaw, as a bug deep in botocore would be: the program's own import then finds this module.
+_credential_process.credentials = broken
+sys.argv = [program, *sys.argv[3:]]
+runpy.run_path(program, run_name="__main__")
+"""
+
+
+def test_an_unexpected_failure_is_one_line_that_quotes_nothing(setup, world, tmp_path):
+    wrapper = tmp_path / "broken.py"
+    wrapper.write_text(BROKEN, encoding="utf-8")
+    root = str(setup.program.parents[4])
+    run = detached([str(PYTHON), str(wrapper), str(setup.program), root, "--profile", "alice-keys"], setup.env)
+    assert run.returncode == 1 and run.stdout == ""
+    assert one_line(run.stderr) == (
+        "mfa-aws-credentials: failed unexpectedly (RuntimeError); nothing more is shown, since it may quote what "
+        "AWS answered. Run again; if it happens again, report it."
+    )
