@@ -216,3 +216,28 @@ def test_a_profile_of_temporary_keys_is_rewritten(home):
     path.write_text("[mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = old\naws_session_token = old\n")
     assert check_target("mfa", str(path)) == str(path)
     assert write_profile(str(path), "mfa", CREDENTIALS) is True
+
+
+def test_forty_links_are_followed_and_one_more_is_a_loop(home):
+    # As the kernel counts (ELOOP past 40): a chain that long is a loop, not a path to a file.
+    from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import resolve
+
+    target = home / ".aws" / "credentials"
+    target.parent.mkdir(mode=0o700)
+    target.write_text("")
+    previous = target
+    for index in range(41):
+        link = home / f"link{index:02d}"
+        link.symlink_to(previous)
+        previous = link
+    assert resolve(str(home / "link39")) == str(target)
+    with pytest.raises(MfaAwsError, match=r"link40: too many levels of symbolic links$"):
+        resolve(str(home / "link40"))
+
+
+def test_a_credentials_file_that_cant_be_read_is_one_line(home):
+    from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import _read
+
+    (home / "credentials").mkdir()
+    with pytest.raises(MfaAwsError, match=r"^credentials_file .*/credentials can't be read: Is a directory$"):
+        _read(str(home / "credentials"))
