@@ -215,7 +215,7 @@ class SharedClock:
     def play(self, seconds: float) -> str:
         """A play on the controller that moves the clock `seconds` on, between the plays of one run."""
         # A pipe lookup runs the command in the worker: the command module would cost a module run in a new Python.
-        moved = "{{ lookup('ansible.builtin.pipe', %s) }}" % json.dumps(self.move_command(seconds))
+        moved = "{{ lookup('ansible.builtin.pipe', " + json.dumps(self.move_command(seconds)) + ") }}"
         return f"""
 - name: The clock moves {seconds:g} s on
   hosts: localhost

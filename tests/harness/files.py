@@ -1,9 +1,12 @@
 """What tests ask of files and processes on this machine: a path's permission bits, another user, a live pid."""
 
+import json
 import os
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 #: Another user, for refusals that come from ownership, not from EACCES: the tests run as root, whom
 #: permission bits never stop, so "someone else's" is made with os.chown to this uid.
@@ -62,3 +65,27 @@ def waiting_for_a_lock(pids: "set[int]") -> set[int]:
             if name.startswith("mfa-aws-") and name.endswith(".lock") and (pid, inode) not in held:
                 waiting.add(pid)
     return waiting
+
+
+def as_user(uid: int, action: "Callable[[], Any]") -> "dict[str, Any]":
+    """`action()` run in a forked child under `uid` (the tests run as root): {"returned": its JSON value}, or
+    {"error": the text of the collection's MfaAwsError, or "<type>: <text>" for anything else}."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(reader)
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            outcome = {"returned": action()}
+        except BaseException as error:
+            named = type(error).__name__ != "MfaAwsError"
+            outcome = {"error": f"{type(error).__name__}: {error}" if named else str(error)}
+        with os.fdopen(writer, "w") as handle:
+            json.dump(outcome, handle)
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as handle:
+        outcome = json.load(handle)
+    os.waitpid(pid, 0)
+    return outcome

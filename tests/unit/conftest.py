@@ -14,6 +14,7 @@ run touches the real home. Tests of that rule itself set the database's answer t
 
 import os
 import pwd
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -71,3 +72,15 @@ def account_home_follows_home(monkeypatch):
         return entry_with_home(entry, os.environ.get("HOME", entry.pw_dir)) if uid == os.geteuid() else entry
 
     monkeypatch.setattr(pwd, "getpwuid", getpwuid)
+
+
+@pytest.fixture
+def reachable() -> Iterator[Path]:
+    """A directory of root's that every user can reach (pytest's own are root's alone), removed after."""
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="mfa-aws-test-")
+    os.chmod(base, 0o755)
+    yield Path(base)
+    shutil.rmtree(base)

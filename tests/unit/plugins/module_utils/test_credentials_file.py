@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import check_target, write_profile
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.plugin_utils._lock import device_lock
+from tests.harness.files import NOBODY, as_user
 
 CREDENTIALS = {
     "access_key": "ASIAEXAMPLEEXAMPLE00",
@@ -132,7 +133,6 @@ def test_a_file_that_is_not_utf8_is_one_line_that_quotes_nothing_from_it(home):
 
 # Another user's symlinks, the section of defaults, and long-term keys with an empty token line
 
-NOBODY = 65534
 
 
 def shared_dir(tmp_path):
@@ -241,3 +241,17 @@ def test_a_credentials_file_that_cant_be_read_is_one_line(home):
     (home / "credentials").mkdir()
     with pytest.raises(MfaAwsError, match=r"^credentials_file .*/credentials can't be read: Is a directory$"):
         _read(str(home / "credentials"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes files as another user: needs root")
+def test_a_user_other_than_root_follows_roots_symlink_to_their_own_file(reachable):
+    # Root may replace anything anyway: an administrator's link to the user's file is as trusted as their own.
+    own = reachable / "nobody"
+    own.mkdir(mode=0o700)
+    (own / "credentials").write_text("")
+    os.chown(own, NOBODY, NOBODY)
+    os.chown(own / "credentials", NOBODY, NOBODY)
+    link = reachable / "credentials"
+    link.symlink_to(own / "credentials")
+    outcome = as_user(NOBODY, lambda: check_target("mfa", str(link)))
+    assert outcome == {"returned": str(link)}

@@ -8,7 +8,6 @@ import errno
 import json
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._private_files import (
     runtime_dir,
     write_private_json,
 )
-from tests.harness.files import NOBODY, mode
+from tests.harness.files import NOBODY, as_user, mode
 
 # Every test here works in a home directory of its own (tests/unit/conftest.py).
 pytestmark = pytest.mark.usefixtures("home")
@@ -464,42 +463,6 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path):
         write_private_json(str(directory / "entry.json"), {"a": object()})
     assert os.listdir(directory) == ["entry.json"]
     assert read_private_json(str(directory / "entry.json"), 100) == {"a": 1}
-
-
-def as_user(uid, action):
-    """`action()` run in a child process under `uid` (the tests run as root): what it returned, or the error's text."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through the pipe
-        os.close(reader)
-        try:
-            os.setgid(uid)
-            os.setuid(uid)
-            outcome = {"returned": action()}
-        except MfaAwsError as error:
-            outcome = {"error": str(error)}
-        except BaseException as error:  # noqa: BLE001 - anything else is the test's to see
-            outcome = {"error": f"{type(error).__name__}: {error}"}
-        with os.fdopen(writer, "w") as handle:
-            json.dump(outcome, handle)
-        os._exit(0)
-    os.close(writer)
-    with os.fdopen(reader) as handle:
-        outcome = json.load(handle)
-    os.waitpid(pid, 0)
-    return outcome
-
-
-@pytest.fixture
-def reachable(tmp_path_factory):
-    """A directory of root's that every user can reach (pytest's own are root's alone), removed after."""
-    import shutil
-    import tempfile
-
-    base = tempfile.mkdtemp(prefix="mfa-aws-test-")
-    os.chmod(base, 0o755)
-    yield Path(base)
-    shutil.rmtree(base)
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="makes a directory as another user: needs root")

@@ -56,7 +56,8 @@ def test_one_role_with_a_device_and_temporary_keys_is_assumed_with_the_code(sts,
     sts.answer(Credentials(*TEMPORARY.values()), "assume_role", role_answer("ASIAROLEEXAMPLE00001", ROLE))
     assert run_roles(params, [ROLE], runtime=runtime())[0].credentials.access_key == "ASIAROLEEXAMPLE00001"
     ((operation, signed_by, sent),) = sts.calls
-    assert (operation, signed_by, sent["SerialNumber"], sent["TokenCode"]) == ("AssumeRole", "ASIACALLER", SERIAL, "123456")
+    assert (operation, signed_by) == ("AssumeRole", "ASIACALLER")
+    assert (sent["SerialNumber"], sent["TokenCode"]) == (SERIAL, "123456")
 
 
 # -- what opening the cache says ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """What every front end gets from an exchange: the credentials, when they expire, and who they act as."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -22,7 +22,7 @@ def test_a_role_acts_as_the_assumed_role_in_its_account():
     result = ExchangeResult.from_response({"Credentials": ISSUED, "AssumedRoleUser": ROLE_USER}, True, ["said"])
     assert result.identity == {"account": "222222222222", "arn": ROLE_USER["Arn"], "user_id": "AROAEXAMPLE:mfa-aws"}
     assert result.credentials == Credentials("ASIAEXAMPLE000000001", "issued-secret", "issued-token")
-    assert result.expiration == datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    assert result.expiration == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert result.cached is True and result.warnings == ["said"]
 
 
