@@ -146,7 +146,7 @@ def check_target(profile: str | None, configured_path: str | None) -> str | None
         return None
     if not _PROFILE_NAME.fullmatch(profile):
         raise MfaAwsError(
-            f"write_profile: '{profile}' is not a usable profile name (1-64 letters, digits and +=,.@:/-_)"
+            f"write_profile: {profile!r} is not a usable profile name (1-64 letters, digits and +=,.@:/-_)"
         )
     parser = configparser.RawConfigParser()
     if profile == parser.default_section:

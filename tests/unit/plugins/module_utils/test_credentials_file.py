@@ -255,3 +255,33 @@ def test_a_user_other_than_root_follows_roots_symlink_to_their_own_file(reachabl
     link.symlink_to(own / "credentials")
     outcome = as_user(NOBODY, lambda: check_target("mfa", str(link)))
     assert outcome == {"returned": str(link)}
+
+
+@pytest.mark.parametrize("name", ["bad name", "a]b", "x" * 65, "new\nline", "semi;colon"])
+def test_a_profile_name_botocore_could_not_read_back_is_refused_in_one_line(home, name):
+    with pytest.raises(MfaAwsError, match=r"^write_profile: .* is not a usable profile name \(1-64 letters") as raised:
+        check_target(name, str(home / "credentials"))
+    assert "\n" not in str(raised.value)
+
+
+def test_a_directory_symlink_on_the_way_is_followed_to_the_file(home):
+    from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import resolve
+
+    (home / ".aws").mkdir(mode=0o700)
+    (home / "dotaws").symlink_to(home / ".aws")
+    assert resolve(str(home / "dotaws" / "credentials")) == str(home / ".aws" / "credentials")
+
+
+def test_a_directory_in_the_files_place_is_refused(home):
+    (home / "credentials").mkdir()
+    with pytest.raises(MfaAwsError, match=r"^credentials_file \S+: \S+/credentials is not a regular file$"):
+        check_target("mfa", str(home / "credentials"))
+
+
+def test_a_file_in_a_directory_others_can_write_is_refused(home):
+    # Anyone could replace the file between our check and our write, or plant a symlink in its place.
+    loose = home / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    with pytest.raises(MfaAwsError, match=r"^credentials_file \S+: .*loose is writable by others"):
+        check_target("mfa", str(loose / "credentials"))
