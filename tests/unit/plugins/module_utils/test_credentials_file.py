@@ -285,3 +285,36 @@ def test_a_file_in_a_directory_others_can_write_is_refused(home):
     loose.chmod(0o777)
     with pytest.raises(MfaAwsError, match=r"^credentials_file \S+: .*loose is writable by others"):
         check_target("mfa", str(loose / "credentials"))
+
+
+def test_the_same_credentials_again_change_nothing_and_check_mode_writes_nothing(home):
+    path = home / "credentials"
+    assert write_profile(str(path), "mfa", CREDENTIALS, check_mode=True) is True
+    assert not path.exists()
+    assert write_profile(str(path), "mfa", CREDENTIALS) is True
+    written = path.read_text()
+    assert write_profile(str(path), "mfa", CREDENTIALS) is False
+    renewed = {**CREDENTIALS, "session_token": "renewed-token"}
+    assert write_profile(str(path), "mfa", renewed, check_mode=True) is True
+    assert path.read_text() == written
+
+
+def test_a_link_repointed_while_the_credentials_were_bought_is_refused(home):
+    # What was checked before the call is checked again under the lock: a link that now leads elsewhere is not
+    # followed to a file nobody checked.
+    import contextlib
+
+    (home / "first").write_text("")
+    (home / "second").write_text("# untouched\n")
+    link = home / "credentials"
+    link.symlink_to(home / "first")
+
+    @contextlib.contextmanager
+    def repointing_lock(name):
+        link.unlink()
+        link.symlink_to(home / "second")
+        yield
+
+    with pytest.raises(MfaAwsError, match=r"^credentials_file \S+ changed while the credentials were bought; run again$"):
+        write_profile(str(link), "mfa", CREDENTIALS, lock=repointing_lock)
+    assert (home / "second").read_text() == "# untouched\n" and (home / "first").read_text() == ""
