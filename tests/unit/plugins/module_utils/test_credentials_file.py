@@ -318,3 +318,16 @@ def test_a_link_repointed_while_the_credentials_were_bought_is_refused(home):
     with pytest.raises(MfaAwsError, match=r"^credentials_file \S+ changed while the credentials were bought; run again$"):
         write_profile(str(link), "mfa", CREDENTIALS, lock=repointing_lock)
     assert (home / "second").read_text() == "# untouched\n" and (home / "first").read_text() == ""
+
+
+def test_a_file_that_cant_be_written_is_one_line(home, monkeypatch):
+    import errno
+
+    from ansible_collections.mfa.aws.plugins.module_utils import _credentials_file
+
+    def full_disk(path, write):
+        raise OSError(errno.ENOSPC, "No space left on device", path)
+
+    monkeypatch.setattr(_credentials_file, "write_private_file", full_disk)
+    with pytest.raises(MfaAwsError, match=r"^credentials_file \S+ can't be written: No space left on device$"):
+        write_profile(str(home / "credentials"), "mfa", CREDENTIALS)
