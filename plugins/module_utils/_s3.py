@@ -22,9 +22,8 @@ _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 
 def _check(options: Mapping[str, Any]) -> tuple[str | None, str | None, int | None, int]:
     prefix, region = options.get("prefix") or None, options.get("bucket_region") or None
-    limit, page_size = options.get("max_buckets"), options.get("page_size")
-    if page_size is None:
-        page_size = PAGE_SIZE[1]
+    # page_size's default (the most S3 gives in a page) is the spec's.
+    limit, page_size = options.get("max_buckets"), options["page_size"]
     if prefix is not None and len(prefix) > 63:
         raise MfaAwsError("prefix: bucket names are at most 63 characters, so a longer prefix matches nothing")
     if region is not None and not _REGION.fullmatch(region):

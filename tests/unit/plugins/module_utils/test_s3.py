@@ -103,6 +103,13 @@ def test_options_s3_would_refuse_are_refused_before_any_call(aws_files, options,
         list_buckets(S3_BUCKET_LIST_OPTIONS.validate({**KEYS, **options}))
 
 
+def test_one_bucket_at_most_is_one_bucket(s3):
+    params, stubber = s3(max_buckets=1)
+    stubber.add_response("list_buckets", {"Buckets": [bucket("a")], "ContinuationToken": "more"}, {"MaxBuckets": 1})
+    assert [entry["name"] for entry in list_buckets(params)["buckets"]] == ["a"]
+    stubber.assert_no_pending_responses()
+
+
 def test_a_63_character_prefix_and_the_page_bounds_are_accepted(s3):
     params, stubber = s3(prefix="x" * 63, page_size=1)
     stubber.add_response("list_buckets", {"Buckets": []}, {"MaxBuckets": 1, "Prefix": "x" * 63})
