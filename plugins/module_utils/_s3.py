@@ -12,7 +12,6 @@ from datetime import timezone
 from typing import Any, Iterator, Mapping
 
 from ansible_collections.mfa.aws.plugins.module_utils._aws_errors import aws_call_error, call_failures
-from ansible_collections.mfa.aws.plugins.module_utils._botocore_clients import require_botocore
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 
@@ -66,7 +65,6 @@ def iter_buckets(client: Any, prefix: str | None, region: str | None, page_size:
 def list_buckets(options: Mapping[str, Any]) -> dict[str, Any]:
     prefix, region, limit, page_size = _check(options)
     connection = Connection.from_params(options)
-    require_botocore()
     # S3 answers a bucket_region filter only at that region's endpoint.
     client = connection.client("s3", region=region)
     buckets: list[dict[str, Any]] = []
