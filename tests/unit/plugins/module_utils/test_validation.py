@@ -78,6 +78,18 @@ def test_bad_role_arns_are_refused(value):
         check.role_arn(value)
 
 
+def test_a_role_arn_of_2048_characters_passes_and_one_more_is_refused():
+    # STS's RoleArn is at most 2048 characters; the pattern alone would take a longer partition name.
+    def arn(length):
+        tail = ":iam::123456789012:role/Admin"
+        return "arn:aws" + "-x" * ((length - len("arn:aws") - len(tail)) // 2) + tail
+
+    longest = arn(2048)
+    assert len(longest) == 2048 and check.role_arn(longest) == longest
+    with pytest.raises(MfaAwsError, match="^role_arn: must be a role ARN"):
+        check.role_arn(longest.replace("arn:aws", "arn:aws-", 1))
+
+
 @pytest.mark.parametrize(("value", "ok"), [("ab", True), ("a" * 64, True), ("a", False), ("a" * 65, False), ("a b", False)])
 def test_session_names(value, ok):
     if ok:
