@@ -137,6 +137,17 @@ def test_policy_as_mapping_and_text_compact_to_the_same_json():
     document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
     assert check.policy(document) == check.policy(json.dumps(document, indent=4))
     assert json.loads(check.policy(document)) == document
+    # Keys in any order compact to one text, so one document has one cache key.
+    reordered = {"Statement": document["Statement"], "Version": "2012-10-17"}
+    assert check.policy(reordered) == check.policy(document) == (
+        '{"Statement":[{"Action":"s3:*","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}'
+    )
+
+
+def test_a_policy_outside_ascii_is_sent_escaped():
+    # STS takes only U+0009, U+000A, U+000D and U+0020-U+00FF in a policy: JSON's escapes keep to those.
+    text = check.policy({"Sid": "caf\u00e9\u2603\tx"})
+    assert text == '{"Sid":"caf\\u00e9\\u2603\\tx"}' and text.isascii() and text.isprintable()
 
 
 @pytest.mark.parametrize(
@@ -147,6 +158,17 @@ def test_bad_policies_are_refused(value, words):
     with pytest.raises(MfaAwsError, match="^policy: ") as error:
         check.policy(value)
     assert words in str(error.value)
+
+
+def test_a_policy_arn_of_2048_characters_passes_and_one_more_is_refused():
+    def arn(length):
+        tail = ":iam::aws:policy/ReadOnlyAccess"
+        return "arn:aws" + "-x" * ((length - len("arn:aws") - len(tail)) // 2) + tail
+
+    longest = arn(2048) if len(arn(2048)) == 2048 else arn(2049)
+    assert len(longest) == 2048 and check.policy_arns([longest]) == [longest]
+    with pytest.raises(MfaAwsError, match="^policy_arns: .* is not a managed policy ARN"):
+        check.policy_arns([longest.replace("arn:aws", "arn:aws-", 1)])
 
 
 def test_policy_arns():
