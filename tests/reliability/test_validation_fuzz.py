@@ -17,7 +17,11 @@ from hypothesis import strategies as st
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
 from ansible_collections.mfa.aws.plugins.module_utils._connection import Connection
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
-from ansible_collections.mfa.aws.plugins.module_utils._specs import ASSUME_ROLE_OPTIONS, SESSION_OPTIONS
+from ansible_collections.mfa.aws.plugins.module_utils._specs import (
+    ASSUME_ROLE_OPTIONS,
+    S3_BUCKET_LIST_OPTIONS,
+    SESSION_OPTIONS,
+)
 from ansible_collections.mfa.aws.plugins.module_utils._sts.requests import RoleRequest, SessionRequest
 from ansible_collections.mfa.aws.plugins.module_utils._results import fact_name
 from ansible_collections.mfa.aws.plugins.module_utils._s3 import _check as s3_check
@@ -488,7 +492,8 @@ def test_connection_options(options):
 @example({"bucket_region": "eu-west-1\n"})
 @example({"bucket_region": "eu-west-1\nus-east-1"})
 def test_s3_bucket_list_options(options):
-    verdict, result = outcome(lambda: s3_check(options))
+    # Through the spec, as the action does: it fills in page_size when none is given.
+    verdict, result = outcome(lambda: s3_check(S3_BUCKET_LIST_OPTIONS.validate(options)))
     if verdict == "refused":
         assert_one_line_naming(result, "prefix", "bucket_region", "max_buckets", "page_size")
         return
