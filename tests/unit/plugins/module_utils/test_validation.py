@@ -242,6 +242,14 @@ def test_ten_policy_arns_are_accepted_and_eleven_refused():
         check.policy_arns(arns)
 
 
+def test_fifty_session_tags_are_accepted_and_fifty_one_refused():
+    tags = {f"Key{index}": "value" for index in range(51)}
+    fifty = dict(list(tags.items())[:50])
+    assert check.tags(fifty) == fifty
+    with pytest.raises(MfaAwsError, match=r"^tags: takes at most 50 session tags, got 51$"):
+        check.tags(tags)
+
+
 def test_a_tag_value_of_256_characters_is_accepted_and_257_refused():
     assert check.tags({"Team": "v" * 256}) == {"Team": "v" * 256}
     with pytest.raises(MfaAwsError, match=r"^tags: value of 'Team' must be at most 256"):
