@@ -250,6 +250,19 @@ def test_fifty_session_tags_are_accepted_and_fifty_one_refused():
         check.tags(tags)
 
 
+def test_an_empty_tag_value_is_accepted():
+    # STS's tag values are 0-256 characters; an unset value is sent empty.
+    assert check.tags({"Team": "", "Owner": None}) == {"Team": "", "Owner": ""}
+
+
+def test_fifty_transitive_tag_keys_are_accepted_and_fifty_one_refused():
+    tags = {f"Key{index}": "value" for index in range(51)}
+    keys = list(tags)
+    assert check.transitive_tag_keys(keys[:50], tags) == keys[:50]
+    with pytest.raises(MfaAwsError, match=r"^transitive_tag_keys: takes at most 50 keys, got 51$"):
+        check.transitive_tag_keys(keys, tags)
+
+
 def test_a_tag_value_of_256_characters_is_accepted_and_257_refused():
     assert check.tags({"Team": "v" * 256}) == {"Team": "v" * 256}
     with pytest.raises(MfaAwsError, match=r"^tags: value of 'Team' must be at most 256"):
