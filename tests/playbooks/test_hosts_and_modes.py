@@ -49,3 +49,26 @@ def test_a_named_fact(ansible, world):
     options = {**mfa(world), "fact_name": "prod_creds"}
     lookup = "    - name: Check the fact\n      ansible.builtin.assert:\n        that: prod_creds.session_token | length > 0\n"
     ansible.run(play(task("mfa.aws.sts_mfa_session", options), lookup), world=world).assert_ok()
+
+
+def test_the_modules_never_connect_to_the_hosts_they_run_for(ansible, world):
+    # The exchange runs on the controller: a host that can't be reached over SSH, or a network device behind a
+    # persistent connection, still gets its credentials, and nothing is started or made on it.
+    import sysconfig
+
+    def on(host, connection):
+        lines = "".join(f"    {name}: {value}\n" for name, value in connection.items())
+        steps = play(task("mfa.aws.sts_mfa_session", {**mfa(world, code)}, register="session"), hosts=host,
+                     save=("session",))
+        return steps.replace("  gather_facts: false\n", f"  gather_facts: false\n  vars:\n{lines}", 1)
+
+    code = world.totp()
+    unreachable = {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 1}
+    device = {"ansible_connection": "ansible.netcommon.network_cli", "ansible_network_os": "cisco.ios.ios",
+              "ansible_host": "127.0.0.1", "ansible_port": 1}
+    # network_cli comes with the `ansible` package, in site-packages.
+    env = {"ANSIBLE_COLLECTIONS_PATH": f"{ansible.collections.root}:{sysconfig.get_paths()['purelib']}"}
+    result = ansible.run(on("host01", unreachable) + on("host02", device), world=world, hosts=2, env=env).assert_ok()
+    assert [result.json(f"host0{index}-session")["identity"]["arn"] for index in (1, 2)] == [world.user_arn] * 2
+    assert result.count("GetSessionToken", coded=True) == 1
+    assert not list(ansible.sandbox.remote_tmp.glob("ansible-tmp-*"))
