@@ -48,9 +48,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     # A mutant can make a test wait forever (a blocking read, a loop that never ends): ending the run as soon as
-    # one test is far past its clean time beats waiting for the whole run's limit.
+    # one test is far past its clean time beats waiting for the whole run's limit. The test's own call only: a
+    # fixture shared by a file's tests (module_ansible's one playbook run) is set up by whichever of them runs
+    # first, which is not the same test in every order; the whole run's limit still bounds a setup that hangs.
     limit = _limits.get(item.nodeid)
     timer = threading.Timer(limit, _time_out, args=(item.nodeid, limit)) if limit else None
     if timer is not None:
