@@ -331,3 +331,27 @@ def test_a_file_that_cant_be_written_is_one_line(home, monkeypatch):
     monkeypatch.setattr(_credentials_file, "write_private_file", full_disk)
     with pytest.raises(MfaAwsError, match=r"^credentials_file \S+ can't be written: No space left on device$"):
         write_profile(str(home / "credentials"), "mfa", CREDENTIALS)
+
+
+def test_a_path_resolves_to_one_spelling_of_the_file(home):
+    # The lock is named after the resolved path: one file must resolve to one string, however it is reached.
+    from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import resolve
+
+    (home / ".aws").mkdir(mode=0o700)
+    (home / ".aws" / "real").write_text("")
+    (home / ".aws" / "credentials").symlink_to("./real")
+    (home / "aws").symlink_to(str(home / ".aws") + "//")
+    assert resolve(str(home / ".aws" / "credentials")) == str(home / ".aws" / "real")
+    assert resolve(str(home / "aws" / "credentials")) == str(home / ".aws" / "real")
+    # A file (and directories) not made yet: the path as it will be, also through a link into them.
+    assert resolve(str(home / "new" / "dir" / "credentials")) == str(home / "new" / "dir" / "credentials")
+    (home / "dangling").symlink_to("new/dir/credentials")
+    assert resolve(str(home / "dangling")) == str(home / "new" / "dir" / "credentials")
+
+
+def test_a_file_where_a_directory_should_be_is_one_line(home):
+    from ansible_collections.mfa.aws.plugins.module_utils._credentials_file import resolve
+
+    (home / "file").write_text("")
+    with pytest.raises(MfaAwsError, match=r"^credentials_file \S+/file/credentials can't be read: Not a directory$"):
+        resolve(str(home / "file" / "credentials"))
