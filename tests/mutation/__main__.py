@@ -250,8 +250,8 @@ def _interrupt(signum: int, frame: object) -> None:
 def _write_report(targets: Targets, results: Results, equivalents: dict[str, dict[str, str]]) -> None:
     core = targets.core_files(REPO)
     sources = {file: (REPO / file).read_bytes() for file in core}
-    counts = {file: len(find_mutants(file, source)) for file, source in sources.items()}
-    REPORT.write_text(render_report(results, equivalents, core, sources, counts), encoding="utf-8")
+    current = {file: {mutant.id for mutant in find_mutants(file, source)} for file, source in sources.items()}
+    REPORT.write_text(render_report(results, equivalents, core, sources, current), encoding="utf-8")
 
 
 if __name__ == "__main__":

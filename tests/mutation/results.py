@@ -140,11 +140,20 @@ def render_report(
     equivalents: dict[str, dict[str, str]],
     core: list[str],
     sources: dict[str, bytes],
-    mutant_counts: dict[str, int],
+    current: dict[str, set[str]],
 ) -> str:
-    """RESULTS.md: the kill rate per file, every survivor, every equivalent mutant with its reason."""
+    """RESULTS.md: the kill rate per file, every survivor, every equivalent mutant with its reason.
+
+    `current` holds each file's mutant ids as its source is now: results for lines since changed or removed no
+    longer count, and the mutants of new lines that no run has tried yet are said as not run.
+    """
+    mutant_counts = {file: len(ids) for file, ids in current.items()}
     files = {
-        file: {**entry, "mutants": _effective(entry["mutants"], equivalents)}
+        file: {
+            **entry,
+            "mutants": [m for m in _effective(entry["mutants"], equivalents) if m["id"] in current.get(file, set())],
+            "untried": len(current.get(file, set()) - {m["id"] for m in entry["mutants"]}),
+        }
         for file, entry in results.data["files"].items()
     }
     lines = [
@@ -169,8 +178,10 @@ def render_report(
         total_killed += killed
         total_counted += counted
         changed = " (file changed since)" if source_digest(sources.get(file, b"")) != entry["source"] else ""
+        if entry["untried"]:
+            changed += f", {entry['untried']} new not run"
         lines.append(
-            f"| {file} | {len(entry['mutants'])} | {counts[EQUIVALENT]} | {killed} ({counts[TIMEOUT]}) |"
+            f"| {file} | {mutant_counts.get(file, 0)} | {counts[EQUIVALENT]} | {killed} ({counts[TIMEOUT]}) |"
             f" {counts[SURVIVED]} | **{_percent(killed, counted)}** | {entry['commit']}{changed} |"
             f" {entry['clean_seconds']:.0f} s |"
         )

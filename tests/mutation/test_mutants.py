@@ -209,6 +209,22 @@ def test_kill_rate_counts_timeouts_as_kills_and_leaves_out_equivalents():
     assert kill_rate(mutants) == (3, 4)
 
 
+def test_the_report_counts_only_mutants_the_code_still_has_and_says_which_are_untried():
+    from tests.mutation.results import Results, render_report, source_digest
+
+    def mutant(ident, status):
+        return {"id": ident, "line": 1, "operator": "drop", "diff": "- x()\n+ pass", "status": status}
+
+    entry = {"commit": "abc1234", "source": source_digest(b"old"), "clean_seconds": 10.0, "clean_failed": [],
+             "clean_skipped": []}
+    entry["mutants"] = [mutant("x-drop-gone", "survived"), mutant("x-drop-kept", "killed")]
+    report = render_report(Results({"files": {"x.py": entry}}), {}, ["x.py"], {"x.py": b"new"},
+                           {"x.py": {"x-drop-kept", "x-drop-new"}})
+    row = next(line for line in report.splitlines() if line.startswith("| x.py "))
+    assert row == "| x.py | 2 | 0 | 1 (0) | 0 | **100%** | abc1234 (file changed since), 1 new not run | 10 s |"
+    assert "x-drop-gone" not in report
+
+
 def test_the_private_copy_holds_the_files_as_they_are_and_a_mutant_is_undone(tmp_path):
     repo = tmp_path / "repo"
     (repo / "plugins").mkdir(parents=True)
