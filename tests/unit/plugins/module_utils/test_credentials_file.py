@@ -134,7 +134,6 @@ def test_a_file_that_is_not_utf8_is_one_line_that_quotes_nothing_from_it(home):
 # Another user's symlinks, the section of defaults, and long-term keys with an empty token line
 
 
-
 def shared_dir(tmp_path):
     """A directory such as /tmp: sticky, writable by everyone, owned by root."""
     shared = tmp_path / "shared"
