@@ -119,7 +119,7 @@ def _run_file(
             results.update_mutant(file, mutant_record(mutant, None))
         return
     print(f"==> {file}: {len(mutants)} mutants; clean run of {len(tests)} test files", flush=True)
-    clean = clean_run(workspaces[0], file, tests, results.test_seconds(file))
+    clean = clean_run(workspaces[0], file, tests, results.test_seconds(file), targets.target_for(file).deselect)
     timeout = mutant_timeout(clean, factor)
     limits = per_test_limits(clean, factor)
     print(

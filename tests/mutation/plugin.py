@@ -36,6 +36,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     plan = json.loads(Path(plan_file).read_text(encoding="utf-8"))
     _limits.update(plan.get("limits", {}))
+    # targets.toml's `deselect`: test ids, or prefixes of them, this file's runs leave out.
+    left_out = tuple(plan.get("deselect", ()))
+    if left_out:
+        dropped = [item for item in items if item.nodeid.startswith(left_out)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if not item.nodeid.startswith(left_out)]
     position = {nodeid: index for index, nodeid in enumerate(plan["order"])}
     if plan["only"]:
         dropped = [item for item in items if item.nodeid not in position]

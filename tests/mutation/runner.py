@@ -244,11 +244,16 @@ def _tail(output: str, lines: int = 30) -> str:
     return "\n".join(output.rstrip().splitlines()[-lines:])
 
 
-def clean_run(workspace: Workspace, file: str, tests: list[str], previous: dict[str, float]) -> Clean:
-    """The file's tests on unmutated code, quickest first as last measured, so it also tries that order out."""
+def clean_run(
+    workspace: Workspace, file: str, tests: list[str], previous: dict[str, float], deselect: tuple[str, ...] = ()
+) -> Clean:
+    """The file's tests on unmutated code, quickest first as last measured, so it also tries that order out.
+
+    Tests `deselect` names (ids or prefixes) are left out here, so the mutants' runs, which take what passed
+    here, leave them out too."""
     order = sorted(previous, key=lambda test: previous[test])
     returncode, record, seconds, output = workspace.pytest(
-        tests, {"order": order, "only": False}, stop_first=False, timeout=None
+        tests, {"order": order, "only": False, "deselect": list(deselect)}, stop_first=False, timeout=None
     )
     if record is None or returncode not in (0, 1):
         raise MutationError(f"{file}: the clean run of its tests failed to run (exit {returncode}):\n{_tail(output)}")
