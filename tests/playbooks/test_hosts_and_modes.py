@@ -72,3 +72,12 @@ def test_the_modules_never_connect_to_the_hosts_they_run_for(ansible, world):
     assert [result.json(f"host0{index}-session")["identity"]["arn"] for index in (1, 2)] == [world.user_arn] * 2
     assert result.count("GetSessionToken", coded=True) == 1
     assert not list(ansible.sandbox.remote_tmp.glob("ansible-tmp-*"))
+
+
+def test_async_is_refused_before_any_call(ansible, world):
+    # The exchange runs in the controller's worker, under its lock: there is no job to leave running on a host.
+    steps = play(task("mfa.aws.sts_mfa_session", mfa(world), extra="      async: 30\n      poll: 1\n"))
+    result = ansible.run(steps, world=world)
+    # ansible-core 2.19 and later name the action; earlier releases do not.
+    result.assert_failed(match=r"This action \(mfa\.aws\.sts_mfa_session\) does not support async|async is not supported")
+    assert result.calls == []
