@@ -14,5 +14,5 @@ from ansible_collections.mfa.aws.plugins.plugin_utils._action import MfaAwsActio
 class ActionModule(MfaAwsAction):
     options = S3_BUCKET_LIST_OPTIONS
 
-    def perform(self, params: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+    def perform(self, params: Mapping[str, Any]) -> dict[str, Any]:
         return list_buckets(params)

@@ -36,14 +36,14 @@ class MfaAwsAction(ActionBase):
     # registered variable and the facts keep the values.
     result_has_secrets = False
 
-    def perform(self, params: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+    def perform(self, params: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         try:
             params = self.options.validate(self._task.args, self._task.action)
-            result.update(self.perform(params, task_vars or {}))
+            result.update(self.perform(params))
         except MfaAwsError as error:
             result.update(failure(error))
             if error.__cause__ is not None:
@@ -61,7 +61,7 @@ class StsAction(MfaAwsAction):
     result_has_secrets = True
     exchange: Callable[..., ExchangeResult]
 
-    def perform(self, params: Mapping[str, Any], task_vars: dict[str, Any]) -> dict[str, Any]:
+    def perform(self, params: Mapping[str, Any]) -> dict[str, Any]:
         def exchange() -> ExchangeResult:
             return type(self).exchange(params, runtime=ON_CONTROLLER)
 

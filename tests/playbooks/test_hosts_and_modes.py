@@ -51,7 +51,7 @@ def test_a_named_fact(ansible, world):
     ansible.run(play(task("mfa.aws.sts_mfa_session", options), lookup), world=world).assert_ok()
 
 
-def test_the_modules_never_connect_to_the_hosts_they_run_for(ansible, world):
+def test_the_modules_never_connect_to_the_hosts_they_run_for(ansible, world, tmp_path):
     # The exchange runs on the controller: a host that can't be reached over SSH, or a network device behind a
     # persistent connection, still gets its credentials, and nothing is started or made on it.
     import sysconfig
@@ -68,6 +68,9 @@ def test_the_modules_never_connect_to_the_hosts_they_run_for(ansible, world):
               "ansible_host": "127.0.0.1", "ansible_port": 1}
     # network_cli comes with the `ansible` package, in site-packages.
     env = {"ANSIBLE_COLLECTIONS_PATH": f"{ansible.collections.root}:{sysconfig.get_paths()['purelib']}"}
+    # Where a persistent connection's helper would put its socket: too long a path for one, so a helper started for
+    # the task would fail it. None is started.
+    env["ANSIBLE_PERSISTENT_CONTROL_PATH_DIR"] = str(tmp_path / ("socket-directory-" + "x" * 100))
     result = ansible.run(on("host01", unreachable) + on("host02", device), world=world, hosts=2, env=env).assert_ok()
     assert [result.json(f"host0{index}-session")["identity"]["arn"] for index in (1, 2)] == [world.user_arn] * 2
     assert result.count("GetSessionToken", coded=True) == 1

@@ -13,6 +13,8 @@ from ansible.plugins.action import ActionBase
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
+    # Writes on the controller: a host behind a persistent connection (network_cli) needs none started for it.
+    _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
