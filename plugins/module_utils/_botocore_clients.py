@@ -146,12 +146,12 @@ def client_for(connection: Connection, service: str, credentials: Credentials, r
     """A client with botocore's standard retry mode, shared in the process by every caller with the same keys.
 
     botocore clients are thread-safe: the roles assumed side by side with one session share one client.
-    Every STS and S3 call gets its client here: where botocore is missing or too old, this says so in one line.
+    Every STS and S3 call gets its client here: where botocore is missing or too old, session_for says so in one
+    line, before anything from botocore is imported.
     """
-    require_botocore()
+    session = session_for(connection.profile)
     from botocore.config import Config
 
-    session = session_for(connection.profile)
     region, source = _region(connection, session, region)
     key = (service, region, connection.endpoint_url, connection.validate_certs, connection.retries)
     key += (connection.read_timeout, connection.profile)
