@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.playbooks.plays import mfa_role, play, save_cases
+from tests.playbooks.plays import case_task, mfa_role, play, save_cases
 from tests.reliability.support import assert_one_clean_line
 
 SECRET = "wJalrXUtnFEMI-K7MDENG-SECRETVALUE"
@@ -31,13 +31,7 @@ UNKNOWN_KEYWORDS = [
 
 def lookup_case(index, name, arguments):
     """Case `index`: the lookup in a set_fact whose failure is registered and does not end the play."""
-    return (
-        f"    - name: Case {index}\n"
-        "      ansible.builtin.set_fact:\n"
-        f"        creds: \"{{{{ lookup('{name}', {arguments}) }}}}\"\n"
-        f"      register: case{index}\n"
-        "      ignore_errors: true\n"
-    )
+    return case_task("ansible.builtin.set_fact", {"creds": f"{{{{ lookup('{name}', {arguments}) }}}}"}, index)
 
 
 @pytest.fixture(scope="module")

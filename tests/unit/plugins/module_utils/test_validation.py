@@ -78,13 +78,14 @@ def test_bad_role_arns_are_refused(value):
         check.role_arn(value)
 
 
+def arn_of(length, tail):
+    """An ARN of `length` characters (or one less), its partition name padded: the patterns take any length there."""
+    return "arn:aws" + "-x" * ((length - len("arn:aws") - len(tail)) // 2) + tail
+
+
 def test_a_role_arn_of_2048_characters_passes_and_one_more_is_refused():
     # STS's RoleArn is at most 2048 characters; the pattern alone would take a longer partition name.
-    def arn(length):
-        tail = ":iam::123456789012:role/Admin"
-        return "arn:aws" + "-x" * ((length - len("arn:aws") - len(tail)) // 2) + tail
-
-    longest = arn(2048)
+    longest = arn_of(2048, ":iam::123456789012:role/Admin")
     assert len(longest) == 2048 and check.role_arn(longest) == longest
     with pytest.raises(MfaAwsError, match="^role_arn: must be a role ARN"):
         check.role_arn(longest.replace("arn:aws", "arn:aws-", 1))
@@ -161,11 +162,8 @@ def test_bad_policies_are_refused(value, words):
 
 
 def test_a_policy_arn_of_2048_characters_passes_and_one_more_is_refused():
-    def arn(length):
-        tail = ":iam::aws:policy/ReadOnlyAccess"
-        return "arn:aws" + "-x" * ((length - len("arn:aws") - len(tail)) // 2) + tail
-
-    longest = arn(2048) if len(arn(2048)) == 2048 else arn(2049)
+    tail = ":iam::aws:policy/ReadOnlyAccess"
+    longest = arn_of(2048, tail) if len(arn_of(2048, tail)) == 2048 else arn_of(2049, tail)
     assert len(longest) == 2048 and check.policy_arns([longest]) == [longest]
     with pytest.raises(MfaAwsError, match="^policy_arns: .* is not a managed policy ARN"):
         check.policy_arns([longest.replace("arn:aws", "arn:aws-", 1)])
