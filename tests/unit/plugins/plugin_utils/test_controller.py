@@ -8,7 +8,11 @@ side is ansible-core's code as it runs.
 Ansible's prompt for the code: where no one can answer, not at all; elsewhere, never without end.
 """
 
+import json
+import os
 import queue
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -21,6 +25,7 @@ from ansible_collections.mfa.aws.plugins.module_utils._errors import NoTerminal
 from ansible_collections.mfa.aws.plugins.plugin_utils import _controller
 from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ON_CONTROLLER, ask_on_terminal
 from ansible_collections.mfa.aws.plugins.plugin_utils._terminal import PROMPT_SECONDS, NoAnswer
+from tests.conftest import COLLECTIONS
 
 SERIAL = "arn:aws:iam::123456789012:mfa/alice"
 
@@ -97,9 +102,6 @@ def test_the_lock_and_the_command_are_the_controllers_own(tmp_path, monkeypatch)
     assert ON_CONTROLLER.read_code(["sh", "-c", "echo 123456"]) == "123456\n"
 
 
-SERIAL = "arn:aws:iam::111111111111:mfa/alice"
-
-
 @pytest.fixture
 def prompts(monkeypatch):
     """Ansible's prompt as the main process ends it: what was typed when the time was up, or the answer.
@@ -138,3 +140,49 @@ def test_no_one_is_asked_where_no_prompt_is_wanted(prompts, monkeypatch):
     with pytest.raises(NoTerminal):
         _controller.ask_on_terminal(SERIAL, None)
     assert seen == []
+
+
+# A lookup templated in the main process (a play's vars, `-e` read before any fork) asks on the main process's
+# own terminal: whether someone reads it is a question about this process's session, not a parent's.
+MAIN_PROCESS = """
+import json
+from ansible.utils.display import Display
+from ansible_collections.mfa.aws.plugins.plugin_utils._controller import ask_on_terminal
+Display.prompt_until = lambda self, msg, **options: b"123456"
+try:
+    print(json.dumps({"answer": ask_on_terminal("arn:aws:iam::111111111111:mfa/alice", None)}))
+except Exception as error:
+    print(json.dumps({"error": type(error).__name__, "message": str(error)}))
+"""
+
+
+ASKED = {"answer": "123456"}
+NO_ONE = {"error": "NoTerminal", "message": "no one to ask"}
+MARK = "AWX_ISOLATED_DATA_DIR=/runner/artifacts/1"
+
+
+@pytest.mark.parametrize(
+    "started, expected",
+    [
+        ([], ASKED),
+        # ansible-runner: ansible-playbook leads a session started with the mark in its environment.
+        (["env", MARK], NO_ONE),
+        # ansible-navigator's stdout mode: the mark reaches ansible-playbook only, in a shell's session.
+        (["sh", "-c", f'{MARK} "$@"; exit $?', "sh"], ASKED),
+    ],
+    ids=["a-person's-session", "ansible-runner's-session", "the-mark-inside-a-person's-session"],
+)
+def test_the_main_process_asks_by_the_session_it_is_in(started, expected):
+    env = {key: value for key, value in os.environ.items() if key not in ("MFA_AWS_NO_PROMPT", "AWX_ISOLATED_DATA_DIR")}
+    done = subprocess.run(
+        [*started, sys.executable, "-c", MAIN_PROCESS],
+        env={**env, "PYTHONPATH": str(COLLECTIONS.root)},
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == expected

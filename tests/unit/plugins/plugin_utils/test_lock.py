@@ -61,7 +61,9 @@ def test_a_fifo_planted_as_the_lock_file_is_refused_without_blocking(run_dir):
     with device_lock("other.lock"):
         pass
     os.mkfifo(run_dir / NAME)
-    with pytest.raises(MfaAwsError, match="not a regular file"), device_lock(NAME):
+    # The reason alone, not Python's rendering of the error with its number and the path a second time.
+    refused = r"^the controller's lock \S+ can't be opened \(not a regular file\); nothing was sent to AWS$"
+    with pytest.raises(MfaAwsError, match=refused), device_lock(NAME):
         pass
 
 
@@ -103,6 +105,16 @@ def test_forked_workers_are_serialised(run_dir, tmp_path):
     assert counter.read_text() == "400"
 
 
+def waiting_clock(monkeypatch, start=0.0):
+    """The lock's clock, moved on by each pause it takes instead of sleeping; the pauses, as they are taken."""
+    from ansible_collections.mfa.aws.plugins.plugin_utils import _lock
+
+    pauses = []
+    monkeypatch.setattr(_lock, "_clock", lambda: start + sum(pauses))
+    monkeypatch.setattr(_lock, "_sleep", pauses.append)
+    return pauses
+
+
 # Another process holding the lock as device_lock does, then waiting until its stdin closes. A new process rather
 # than a fork of this one: a fork of a pytest-xdist worker (which runs threads) may hang before it gets the lock.
 HOLDER = """
@@ -116,8 +128,6 @@ sys.stdin.read()
 
 
 def test_a_holder_that_never_lets_go_stops_the_waiter_in_one_line_naming_it(run_dir, monkeypatch):
-    from ansible_collections.mfa.aws.plugins.plugin_utils import _lock
-
     with device_lock(NAME):
         pass
     holder = subprocess.Popen(
@@ -126,14 +136,15 @@ def test_a_holder_that_never_lets_go_stops_the_waiter_in_one_line_naming_it(run_
     try:
         assert holder.stdout.readline() == "held\n"
         # The collection's clock moves on by the waiting it would do; nothing sleeps through it.
-        now = [0.0]
-        monkeypatch.setattr(_lock, "_clock", lambda: now[0])
-        monkeypatch.setattr(_lock, "_sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+        pauses = waiting_clock(monkeypatch)
         entered = False
         waited = rf"^waited 600 seconds for the controller's lock \S+, which process {holder.pid} still holds"
         with pytest.raises(MfaAwsError, match=waited), device_lock(NAME):
             entered = True
-        assert not entered and 600 <= now[0] < 601
+        assert not entered and 600 <= sum(pauses) < 601
+        # Quick while the holder may be quick, then no busier than four tries a second.
+        assert pauses[:6] == pytest.approx([0.01, 0.02, 0.04, 0.08, 0.16, 0.25])
+        assert set(pauses[5:]) == {0.25}
     finally:
         holder.communicate(timeout=30)
 
@@ -141,3 +152,40 @@ def test_a_holder_that_never_lets_go_stops_the_waiter_in_one_line_naming_it(run_
 def test_the_holder_writes_its_process_id_for_the_waiters(run_dir):
     with device_lock(NAME):
         assert (run_dir / NAME).read_text() == f"{os.getpid()}\n"
+
+
+def test_the_holder_replaces_what_a_longer_process_id_left_behind(run_dir):
+    with device_lock(NAME):
+        pass
+    (run_dir / NAME).write_text("4194303999\n")
+    with device_lock(NAME):
+        assert (run_dir / NAME).read_text() == f"{os.getpid()}\n"
+
+
+@pytest.mark.parametrize("left", ["", "not a process id\n"])
+def test_a_holder_that_has_not_said_who_it_is_is_another_process(run_dir, monkeypatch, left):
+    with device_lock(NAME):
+        pass
+    (run_dir / NAME).write_text(left)
+    # Held through another open file description, as another process's would be, before it writes its ID.
+    descriptor = os.open(run_dir / NAME, os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        waiting_clock(monkeypatch)
+        waited = r"^waited 600 seconds for the controller's lock \S+, which another process still holds \("
+        with pytest.raises(MfaAwsError, match=waited), device_lock(NAME):
+            pass
+    finally:
+        os.close(descriptor)
+
+
+def test_a_waiter_whose_clock_reaches_the_deadline_stops_without_another_pause(run_dir, monkeypatch):
+    from ansible_collections.mfa.aws.plugins.plugin_utils import _lock
+
+    # The clock as a suspended machine sees it on waking: the whole wait gone between two tries.
+    with device_lock(NAME):
+        readings = iter([0.0, 600.0])
+        monkeypatch.setattr(_lock, "_clock", lambda: next(readings))
+        monkeypatch.setattr(_lock, "_sleep", lambda seconds: pytest.fail(f"paused {seconds} s past the deadline"))
+        with pytest.raises(MfaAwsError, match="^waited 600 seconds"), device_lock(NAME):
+            pass
