@@ -124,7 +124,7 @@ class MfaAwsLookup(LookupBase):
 
 
 def _without_values(message: str, keywords: dict[str, Any]) -> str:
-    named = [name for name in keywords if f"'{name}'" in message or f'"{name}"' in message or name in message]
+    named = [name for name in keywords if name in message]
     if named:
         return f"option {named[0]}: has the wrong type; see ansible-doc -t lookup for what it takes"
     return "an option has the wrong type; see ansible-doc -t lookup for what each takes"

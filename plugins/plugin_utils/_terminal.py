@@ -84,14 +84,21 @@ def _write(descriptor: int, text: str) -> None:
     os.write(descriptor, text.encode("utf-8", errors="replace"))
 
 
-def _read_line(descriptor: int, deadline: float) -> str:
+def _read_line(descriptor: int, deadline: float, woken: int | None) -> str:
     """The typed line, up to _MAX_LINE bytes; the rest of a longer line is read and dropped, not left for the
-    shell. NoAnswer when no whole line came before `deadline` (time.monotonic)."""
+    shell. NoAnswer when no whole line came before `deadline` (time.monotonic). A signal ends the wait through
+    `woken`, and its handler runs as soon as the wait has ended."""
     line = bytearray()
+    watched = [descriptor] if woken is None else [descriptor, woken]
     while True:
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+        ready = select.select(watched, [], [], remaining)[0] if remaining > 0 else []
+        if not ready:
             raise NoAnswer(PROMPT_SECONDS)
+        if descriptor not in ready:
+            # Woken by a signal, whose handler has run by now: one that lets the program live on leaves it asking.
+            _drain(ready[0])
+            continue
         chunk = os.read(descriptor, _MAX_LINE)
         if not chunk:
             break
@@ -101,11 +108,23 @@ def _read_line(descriptor: int, deadline: float) -> str:
     return line.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
 
 
+def _drain(descriptor: int) -> None:
+    with contextlib.suppress(BlockingIOError):
+        while os.read(descriptor, 512):
+            pass
+
+
 @contextlib.contextmanager
-def _restored_on_signals(descriptor: int, saved: list[Any]) -> Iterator[None]:
-    """While echo is off: a signal that ends the program gives the terminal its settings back first."""
+def _restored_on_signals(descriptor: int, saved: list[Any]) -> Iterator[int | None]:
+    """While echo is off: a signal that ends the program gives the terminal its settings back first.
+
+    Yields a descriptor that turns readable when a signal comes (None outside the main thread, where Python
+    runs no handler). Python's C handler takes a signal at once but runs the program's handler only when Python
+    next runs: a signal that came after the prompt was written and before the read began to wait would
+    otherwise wait with it, until a line came or the prompt's time ran out.
+    """
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield None
         return
 
     def restore_then_die(number: int, _frame: Any) -> None:
@@ -113,14 +132,22 @@ def _restored_on_signals(descriptor: int, saved: list[Any]) -> Iterator[None]:
             termios.tcsetattr(descriptor, termios.TCSAFLUSH, saved)
             _write(descriptor, "\n")
         signal.signal(number, previous.get(number, signal.SIG_DFL))
-        signal.raise_signal(number)
+        # To the process, not this thread: a thread that blocks the signal would keep it pending and live on.
+        os.kill(os.getpid(), number)
 
+    woken, wake = os.pipe()
+    os.set_blocking(woken, False)
+    os.set_blocking(wake, False)
+    previous_wakeup = signal.set_wakeup_fd(wake, warn_on_full_buffer=False)
     previous = {number: signal.signal(number, restore_then_die) for number in _FATAL_SIGNALS}
     try:
-        yield
+        yield woken
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+        signal.set_wakeup_fd(previous_wakeup)
+        os.close(woken)
+        os.close(wake)
 
 
 def ask_on_tty(serial: str, reason: str | None) -> str:
@@ -135,12 +162,12 @@ def ask_on_tty(serial: str, reason: str | None) -> str:
         saved = termios.tcgetattr(descriptor)
         hidden = list(saved)
         hidden[3] &= ~termios.ECHO
-        with _restored_on_signals(descriptor, saved):
+        with _restored_on_signals(descriptor, saved) as woken:
             # Echo goes off before the prompt is shown, so nothing typed after it is flushed or echoed.
             termios.tcsetattr(descriptor, termios.TCSAFLUSH, hidden)
             try:
                 _write(descriptor, f"{reason}\nMFA code for {serial}: " if reason else f"MFA code for {serial}: ")
-                return _read_line(descriptor, time.monotonic() + PROMPT_SECONDS)
+                return _read_line(descriptor, time.monotonic() + PROMPT_SECONDS, woken)
             finally:
                 # TCSAFLUSH, as getpass restores: what was typed past the line is not left for the shell.
                 termios.tcsetattr(descriptor, termios.TCSAFLUSH, saved)

@@ -261,8 +261,23 @@ def test_the_tail_of_a_line_over_256_bytes_is_not_left_for_the_shell():
         os.close(controller)
 
 
-def test_echo_comes_back_when_the_program_is_terminated_while_asking():
-    process, controller = on_terminal(ASK)
+# A signal that comes as the prompt is shown, before the read starts waiting, is taken by Python's C handler at
+# once and by the program's own handler only when Python next runs: had the read started waiting by then, with
+# nothing to end the wait, it would go on until a line came or the prompt's two minutes ran out. A signal that
+# another thread takes leaves the waiting thread in that state every time, so the program here has one.
+TAKEN_BY_ANOTHER_THREAD = (
+    """
+import signal, threading
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+"""
+    + ASK
+)
+
+
+@pytest.mark.parametrize("script", [ASK, TAKEN_BY_ANOTHER_THREAD], ids=["while-it-waits", "before-the-wait"])
+def test_echo_comes_back_when_the_program_is_terminated_while_asking(script):
+    process, controller = on_terminal(script)
     try:
         wait_for_prompt(controller)
         process.send_signal(signal.SIGTERM)
