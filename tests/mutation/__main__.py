@@ -181,6 +181,21 @@ def _run_file(
                 print(f"    (not saved: {file} has no full run in results.json to add it to)")
 
 
+def plan_run(files: list[str], wanted: list[str]) -> tuple[list[tuple[str, list[Mutant]]], list[str]]:
+    """The mutants to run, file by file: all of each file's, or only those `wanted` names; and the ids in
+    `wanted` that no file has."""
+    plan: list[tuple[str, list[Mutant]]] = []
+    found: set[str] = set()
+    for file in files:
+        mutants = find_mutants(file, (REPO / file).read_bytes())
+        if wanted:
+            mutants = [mutant for mutant in mutants if mutant.id in wanted]
+            found.update(mutant.id for mutant in mutants)
+        if mutants:
+            plan.append((file, mutants))
+    return plan, sorted(set(wanted) - found)
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     targets = Targets.load()
@@ -197,17 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         _write_report(targets, Results.load(), equivalents)
         print(f"report: {REPORT.relative_to(REPO)}")
         return 0
-    wanted = set(arguments.mutant)
-    plan: list[tuple[str, list[Mutant]]] = []
-    for file in files:
-        mutants = find_mutants(file, (REPO / file).read_bytes())
-        if wanted:
-            mutants = [mutant for mutant in mutants if mutant.id in wanted]
-            wanted -= {mutant.id for mutant in mutants}
-        if mutants:
-            plan.append((file, mutants))
-    if wanted:
-        print(f"mutation: no such mutant: {', '.join(sorted(wanted))} (see --list)", file=sys.stderr)
+    plan, unknown = plan_run(files, arguments.mutant)
+    if unknown:
+        print(f"mutation: no such mutant: {', '.join(unknown)} (see --list)", file=sys.stderr)
         return 2
     results = Results.load()
     # SIGTERM, like Ctrl-C, ends the runs in progress and removes the copies.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.mutation.__main__ import plan_run
 from tests.mutation.mutants import find_mutants
 from tests.mutation.plugin import TIMED_OUT
 from tests.mutation.results import kill_rate, load_equivalents
@@ -202,6 +203,17 @@ def test_the_committed_equivalents_all_give_a_reason(tmp_path):
     bad.write_text("x-drop-12345678:\n  file: x.py\n", encoding="utf-8")
     with pytest.raises(ValueError, match="needs a reason"):
         load_equivalents(bad)
+
+
+def test_mutants_named_run_alone_however_many_files_follow():
+    files = ["plugins/plugin_utils/_controller.py", "plugins/plugin_utils/_lock.py", "plugins/plugin_utils/_lookup.py"]
+    first = find_mutants(files[0], (REPO / files[0]).read_bytes())[0]
+    plan, unknown = plan_run(files, [first.id])
+    assert [(file, [mutant.id for mutant in mutants]) for file, mutants in plan] == [(files[0], [first.id])]
+    assert unknown == []
+    assert plan_run(files, [first.id, "lock-number-00000000"])[1] == ["lock-number-00000000"]
+    everything, unknown = plan_run(files, [])
+    assert [file for file, _mutants in everything] == files and unknown == []
 
 
 def test_kill_rate_counts_timeouts_as_kills_and_leaves_out_equivalents():
