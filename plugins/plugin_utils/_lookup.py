@@ -48,7 +48,7 @@ class MfaAwsLookup(LookupBase):
 
     def read_options(self, variables: dict[str, Any] | None, keywords: dict[str, Any]) -> dict[str, Any]:
         self._refuse_unknown(keywords)
-        self._read_from = (variables, keywords)
+        self._keywords = keywords
         try:
             self.set_options(var_options=variables, direct=keywords)
             given = {name: self.get_option(name) for name in self.options.argument_spec}
@@ -91,10 +91,9 @@ class MfaAwsLookup(LookupBase):
 
     def _serial_missing(self, option: str) -> str:
         """Said with where this lookup read the code from, and every way it takes the device: the keyword, and
-        the variables, environment and ansible.cfg its documentation names."""
+        the environment and ansible.cfg its documentation names (never variables: doc_fragments/mfa.py)."""
         serial = self.option_definitions.get("mfa_serial_number", {})
         ways = ["mfa_serial_number='...' in the lookup"]
-        ways += [f"the variable {entry['name']}" for entry in serial.get("vars") or ()]
         ways += [f"the environment variable {entry['name']}" for entry in serial.get("env") or ()]
         ways += [f"{entry['key']} in ansible.cfg's [{entry['section']}]" for entry in serial.get("ini") or ()]
         given = self._origin(option)
@@ -104,16 +103,14 @@ class MfaAwsLookup(LookupBase):
 
     def _origin(self, option: str) -> str | None:
         """Where the option's value came from, in a user's words; None where nothing set it."""
-        variables, keywords = getattr(self, "_read_from", (None, {}))
+        # Keywords, the environment or ansible.cfg: no option of the lookups is read from variables.
         try:
             _value, origin = C.config.get_config_value_and_origin(
-                option, plugin_type=self.plugin_type, plugin_name=self._load_name, variables=variables, direct=keywords
+                option, plugin_type=self.plugin_type, plugin_name=self._load_name, direct=getattr(self, "_keywords", {})
             )
         except AnsibleError:
             return None
         origin = str(origin or "")
-        if origin.startswith("var: "):
-            return f"the variable {origin[5:]}"
         if origin.startswith("env: "):
             return f"the environment variable {origin[5:]}"
         if origin.lower() == "direct":
