@@ -43,12 +43,14 @@ def test_the_module_reads_the_code_from_the_command(ansible, world, tmp_path):
 def test_the_lookup_on_many_hosts_runs_the_command_once(ansible, world, tmp_path):
     command, runs = code_command(world, tmp_path)
     role = next(role for role in world.roles.values() if role.requires_mfa)
+    # The device and the command as a team sets them once for every playbook: in ansible.cfg.
+    with ansible.sandbox.ansible_cfg.open("a", encoding="utf-8") as config:
+        config.write(f"\n[mfa_aws]\nmfa_serial_number = {world.mfa_serial}\nmfa_token_command = {command}\n")
     playbook = f"""
 - hosts: all
   gather_facts: false
   vars:
-    creds: "{{{{ lookup('mfa.aws.mfa_assume_role', '{role.arn}', mfa_serial_number='{world.mfa_serial}',
-                 mfa_token_command='{command}') }}}}"
+    creds: "{{{{ lookup('mfa.aws.mfa_assume_role', '{role.arn}') }}}}"
   tasks:
     - name: Use the credentials
       ansible.builtin.assert:

@@ -125,27 +125,35 @@ LOOKUP_WAYS = (
 
 
 @pytest.mark.parametrize(
-    ("keywords", "env", "said"),
+    ("keywords", "env", "ini", "said"),
     [
         # An empty variable reads as no serial at all: the line says which one was empty.
-        ("mfa_token=code", {"MFA_AWS_SERIAL_NUMBER": ""},
+        ("mfa_token=code", {"MFA_AWS_SERIAL_NUMBER": ""}, "",
          "mfa_token: was given without mfa_serial_number, which is empty (from the environment variable "
          "MFA_AWS_SERIAL_NUMBER): "),
-        ("mfa_serial_number=serial, mfa_token=code", {},
+        ("mfa_serial_number=serial, mfa_token=code", {}, "",
          "mfa_token: was given without mfa_serial_number, which is empty (from the lookup's keyword): "),
-        ("", {"MFA_AWS_TOKEN": "CODE"},
+        ("", {"MFA_AWS_TOKEN": "CODE"}, "",
          "mfa_token: was given (from the environment variable MFA_AWS_TOKEN) without mfa_serial_number: "),
+        # ansible.cfg is named by its path, as Ansible names it.
+        ("", {}, "mfa_token_command = true\n",
+         "mfa_token_command: was given (from {cfg}) without mfa_serial_number: "),
+        ("mfa_token=code", {}, "mfa_serial_number =\n",
+         "mfa_token: was given without mfa_serial_number, which is empty (from {cfg}): "),
     ],
-    ids=["empty-environment", "empty-keyword", "code-from-environment"],
+    ids=["empty-environment", "empty-keyword", "code-from-environment", "command-from-ansible.cfg", "empty-in-ansible.cfg"],
 )
-def test_a_lookups_code_without_its_device_says_every_way_to_set_it(ansible, world, keywords, env, said):
+def test_a_lookups_code_without_its_device_says_every_way_to_set_it(ansible, world, keywords, env, ini, said):
     code = world.totp()
     env = {name: code if value == "CODE" else value for name, value in env.items()}
+    if ini:
+        with ansible.sandbox.ansible_cfg.open("a", encoding="utf-8") as config:
+            config.write(f"\n[mfa_aws]\n{ini}")
     steps = play(
         "    - name: The lookup without a device\n"
         "      ansible.builtin.set_fact:\n"
         f"        creds: \"{{{{ lookup('mfa.aws.mfa_session', {keywords}) }}}}\"\n"
     )
     result = ansible.run(steps, world=world, env=env, extra_vars={"code": code, "serial": ""})
-    result.assert_failed(match=re.escape(said + LOOKUP_WAYS))
+    result.assert_failed(match=re.escape(said.format(cfg=ansible.sandbox.ansible_cfg) + LOOKUP_WAYS))
     assert result.calls == []

@@ -29,6 +29,14 @@ UNKNOWN_KEYWORDS = [
 ]
 
 
+# The module's own rules, which the spec checks once the lookup has read its options.
+SPEC_RULES = [
+    ("mfa.aws.mfa_session", "access_key='AKIAIOSFODNN7EXAMPLE'", r"^access_key was given without secret_key"),
+    ("mfa.aws.mfa_assume_role", f"profile='p', access_key='AKIAIOSFODNN7EXAMPLE', secret_key='{SECRET}'",
+     r"^profile and access_key were both given"),
+]
+
+
 def lookup_case(index, name, arguments):
     """Case `index`: the lookup in a set_fact whose failure is registered and does not end the play."""
     return case_task("ansible.builtin.set_fact", {"creds": f"{{{{ lookup('{name}', {arguments}) }}}}"}, index)
@@ -77,10 +85,10 @@ def lookup_task(world, name, arguments):
 
 @pytest.fixture(scope="module")
 def unknown_keywords(module_ansible, emulator):
-    """Every case of UNKNOWN_KEYWORDS in one play."""
+    """Every case of UNKNOWN_KEYWORDS, then of SPEC_RULES, in one play."""
     world = emulator.build_world()
     cases = []
-    for index, (name, keywords, _named) in enumerate(UNKNOWN_KEYWORDS):
+    for index, (name, keywords, _named) in enumerate(UNKNOWN_KEYWORDS + SPEC_RULES):
         terms = f"'{mfa_role(world).arn}', " if name.endswith("assume_role") and "role_arn" not in keywords else ""
         arguments = f"{terms}mfa_serial_number='{world.mfa_serial}', mfa_token='{world.totp()}', {keywords}"
         cases.append(lookup_case(index, name, arguments))
@@ -90,16 +98,26 @@ def unknown_keywords(module_ansible, emulator):
 
 
 def test_unknown_keywords_make_no_call(unknown_keywords):
-    assert unknown_keywords.recap["localhost"]["ignored"] == len(UNKNOWN_KEYWORDS), unknown_keywords.describe(
+    refused = len(UNKNOWN_KEYWORDS + SPEC_RULES)
+    assert unknown_keywords.recap["localhost"]["ignored"] == refused, unknown_keywords.describe(
         "not every case was refused"
     )
     assert "Traceback" not in unknown_keywords.output and unknown_keywords.calls == []
+    assert SECRET not in unknown_keywords.output
 
 
 @pytest.mark.parametrize(("index", "named"), [(index, case[2]) for index, case in enumerate(UNKNOWN_KEYWORDS)])
 def test_an_unknown_keyword_is_refused_with_the_option_meant(unknown_keywords, index, named):
     message = unknown_keywords.json("localhost-cases")[index]["msg"]
     assert len(message.splitlines()) == 1 and re.search(named, message), message
+
+
+@pytest.mark.parametrize(
+    ("index", "named"), [(len(UNKNOWN_KEYWORDS) + index, case[2]) for index, case in enumerate(SPEC_RULES)]
+)
+def test_a_lookups_options_meet_the_modules_rules(unknown_keywords, index, named):
+    message = unknown_keywords.json("localhost-cases")[index]["msg"]
+    assert len(message.splitlines()) == 1 and re.search(named, message.rsplit(" failed: ", 1)[-1]), message
 
 
 def test_a_misspelt_serial_does_not_fall_back_to_the_environment(ansible, world):
