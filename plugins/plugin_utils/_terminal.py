@@ -91,8 +91,8 @@ def _read_line(descriptor: int, deadline: float, woken: int | None) -> str:
     line = bytearray()
     watched = [descriptor] if woken is None else [descriptor, woken]
     while True:
-        remaining = deadline - time.monotonic()
-        ready = select.select(watched, [], [], remaining)[0] if remaining > 0 else []
+        # Once the time is up, one look more: a line typed by then is still taken.
+        ready = select.select(watched, [], [], max(0.0, deadline - time.monotonic()))[0]
         if not ready:
             raise NoAnswer(PROMPT_SECONDS)
         if descriptor not in ready:

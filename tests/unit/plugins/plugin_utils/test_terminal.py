@@ -1,12 +1,9 @@
-"""The program's prompt on a real pseudo-terminal: asked on the controlling terminal, typed unseen, echo given back.
+"""The program's prompt on a real pseudo-terminal: asked on the controlling terminal, typed unseen, echo given back,
+bounded, nothing left for the shell; and where no one can answer, not asked at all.
 
-Each test forks a child whose controlling terminal is a new pty (pty.fork); the parent plays the person at it,
-reading the screen from the pty's master side and typing there. The child reports through a pipe.
-
-The program's prompt on its controlling terminal: bounded, echo given back, nothing left for the shell.
-
-Each case runs the prompt in a child process whose controlling terminal is a new pseudo-terminal, as a
-person's shell would give it; the test types at the other end and reads the terminal's settings there.
+Each case runs the prompt in a child process whose controlling terminal is a new pseudo-terminal, as a person's
+shell would give it (a fork, pty.fork, or a new program that takes the terminal as it starts); the test plays the
+person at the other end, reading the screen and typing there, and reads the terminal's settings there.
 """
 
 import fcntl
@@ -23,7 +20,7 @@ import time
 import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils._errors import NoTerminal
-from ansible_collections.mfa.aws.plugins.plugin_utils._terminal import ON_TERMINAL, ask_on_tty
+from ansible_collections.mfa.aws.plugins.plugin_utils._terminal import ON_TERMINAL, ask_on_tty, no_one_to_ask
 from tests.conftest import COLLECTIONS
 
 SERIAL = "arn:aws:iam::123456789012:mfa/alice"
@@ -191,11 +188,12 @@ def signal_state(pid):
         return "gone"
 
 
-def on_terminal(script, env=None):
-    """(process, the terminal's controller side): `script` runs with the terminal as its controlling one."""
+def on_terminal(script, env=None, via=()):
+    """(process, the terminal's controller side): `script` runs with the terminal as its controlling one, in a
+    session it leads, or that the command `via` leads and starts it from."""
     controller, worker = os.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-c", script],
+        [*via, sys.executable, "-c", script],
         stdin=worker,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -326,3 +324,24 @@ def test_where_no_one_can_answer_nothing_is_asked(env):
         assert b"MFA code for" not in screen_left(controller)
     finally:
         os.close(controller)
+
+
+def test_the_mark_passed_down_in_a_persons_session_still_asks():
+    # ansible-navigator's stdout mode: the mark reaches the program alone, in the session of the person's shell.
+    via = ["sh", "-c", 'AWX_ISOLATED_DATA_DIR=/runner/artifacts/1 "$@"; exit $?', "sh"]
+    process, controller = on_terminal(ASK, via=via)
+    try:
+        wait_for_prompt(controller)
+        os.write(controller, b"123456\n")
+        assert outcome(process) == {"answer": "123456", "left": ""}
+    finally:
+        os.close(controller)
+
+
+def test_a_session_that_cannot_be_looked_up_is_taken_for_ansible_runners(monkeypatch):
+    monkeypatch.delenv("MFA_AWS_NO_PROMPT", raising=False)
+    # No process has an ID past Linux's largest pid_max, 2**22: its session can't be looked up.
+    gone = 2**22 + 1
+    assert no_one_to_ask(gone) is None  # the session is looked at only under ansible-runner's mark
+    monkeypatch.setenv("AWX_ISOLATED_DATA_DIR", "/runner/artifacts/1")
+    assert no_one_to_ask(gone) == "ansible-runner's terminal is read by no one"
