@@ -345,3 +345,48 @@ def test_a_session_that_cannot_be_looked_up_is_taken_for_ansible_runners(monkeyp
     assert no_one_to_ask(gone) is None  # the session is looked at only under ansible-runner's mark
     monkeypatch.setenv("AWX_ISOLATED_DATA_DIR", "/runner/artifacts/1")
     assert no_one_to_ask(gone) == "ansible-runner's terminal is read by no one"
+
+
+# A signal whose handler returns wakes the wait like any other; the program then waits again, and nothing
+# tells it from a wait never woken but the count of waits, which the program here keeps.
+LIVES_THROUGH_A_SIGNAL = (
+    """
+import select, signal, sys, types
+from ansible_collections.mfa.aws.plugins.plugin_utils import _terminal
+signal.signal(signal.SIGUSR1, lambda number, frame: print("handled", file=sys.stderr, flush=True))
+waits = []
+def counted(*arguments):
+    waits.append(arguments)
+    if len(waits) > 50:
+        raise RuntimeError("the prompt spins instead of waiting")
+    return select.select(*arguments)
+_terminal.select = types.SimpleNamespace(select=counted)
+"""
+    + ASK
+)
+
+
+def waiting_or_gone(process, guard=30):
+    """Return once the program has ended or sleeps in a wait for input, as the kernel says (/proc/PID/wchan)."""
+    deadline = time.monotonic() + guard
+    while process.poll() is None:
+        with open(f"/proc/{process.pid}/wchan", encoding="ascii") as wchan:
+            where = wchan.read()
+        if "select" in where or "poll" in where:
+            return
+        assert time.monotonic() < deadline, f"the program neither waits nor ends: it is in {where!r}"
+        time.sleep(0.01)
+
+
+def test_a_signal_the_program_lives_through_leaves_it_waiting_for_the_code():
+    process, controller = on_terminal(LIVES_THROUGH_A_SIGNAL)
+    try:
+        wait_for_prompt(controller)
+        process.send_signal(signal.SIGUSR1)
+        assert process.stderr.readline() == b"handled\n"
+        waiting_or_gone(process)
+        if process.poll() is None:
+            os.write(controller, b"123456\n")
+        assert outcome(process) == {"answer": "123456", "left": ""}
+    finally:
+        os.close(controller)
