@@ -97,7 +97,8 @@ def _read_line(descriptor: int, deadline: float, woken: int | None) -> str:
             raise NoAnswer(PROMPT_SECONDS)
         if descriptor not in ready:
             # Woken by a signal, whose handler has run by now: one that lets the program live on leaves it asking.
-            _drain(ready[0])
+            # A byte a signal; any left after this read wake the next look, which reads them in turn.
+            os.read(ready[0], 512)
             continue
         chunk = os.read(descriptor, _MAX_LINE)
         if not chunk:
@@ -105,13 +106,7 @@ def _read_line(descriptor: int, deadline: float, woken: int | None) -> str:
         line += chunk[: max(0, _MAX_LINE - len(line))]
         if b"\n" in chunk:
             break
-    return line.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
-
-
-def _drain(descriptor: int) -> None:
-    with contextlib.suppress(BlockingIOError):
-        while os.read(descriptor, 512):
-            pass
+    return line.partition(b"\n")[0].decode("utf-8", errors="replace").strip()
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import termios
+import threading
 import time
 
 import pytest
@@ -33,23 +34,30 @@ def _report(descriptor, value):
     os.close(descriptor)
 
 
-def _child_asks(report, reason):
+def _child_asks(report, reason, in_thread=False):
     try:
-        answer = ask_on_tty(SERIAL, reason)
+        if in_thread:
+            answers = []
+            asking = threading.Thread(target=lambda: answers.append(ask_on_tty(SERIAL, reason)))
+            asking.start()
+            asking.join()
+            answer = answers[0]
+        else:
+            answer = ask_on_tty(SERIAL, reason)
         echo = bool(termios.tcgetattr(0)[3] & termios.ECHO)
         _report(report, {"answer": answer, "echo_after": echo})
     except BaseException as error:  # everything goes back to the test, which fails with it
         _report(report, {"error": type(error).__name__, "message": str(error)})
 
 
-def ask_on_a_pty(typed: bytes, reason=None, *, wait_for=b"MFA code for "):
+def ask_on_a_pty(typed: bytes, reason=None, *, wait_for=b"MFA code for ", in_thread=False):
     """Run ask_on_tty in a child on a new pty; type `typed` once the prompt shows. (screen, child's report)."""
     reader, report = os.pipe()
     pid, master = pty.fork()
     if pid == 0:
         os.close(reader)
         try:
-            _child_asks(report, reason)
+            _child_asks(report, reason, in_thread)
         finally:
             os._exit(0)
     os.close(report)
@@ -96,6 +104,12 @@ def test_the_reason_is_shown_on_its_own_line_before_the_prompt():
     screen, child = ask_on_a_pty(b"654321\n", "AWS refused the MFA code")
     assert child["answer"] == "654321"
     assert screen.startswith(f"AWS refused the MFA code\r\nMFA code for {SERIAL}: ")
+
+
+def test_a_thread_other_than_the_main_one_asks_as_well():
+    # Python runs signal handlers in the main thread alone: this one asks without them.
+    _screen, child = ask_on_a_pty(b"135792\n", in_thread=True)
+    assert child == {"answer": "135792", "echo_after": True}
 
 
 def test_spaces_around_the_code_are_dropped():
@@ -287,6 +301,8 @@ def test_echo_comes_back_when_the_program_is_terminated_while_asking(script):
             raise AssertionError(f"the program outlived SIGTERM: {state}") from None
         assert process.returncode == -signal.SIGTERM  # it still dies of the signal, as its caller expects
         assert termios.tcgetattr(controller)[3] & termios.ECHO
+        # The shell's next prompt starts on a line of its own, not after ours.
+        assert screen_left(controller).endswith(b"\r\n")
     finally:
         os.close(controller)
 
