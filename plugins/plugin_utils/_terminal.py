@@ -131,9 +131,8 @@ def _restored_on_signals(descriptor: int, saved: list[Any]) -> Iterator[int | No
         os.kill(os.getpid(), number)
 
     woken, wake = os.pipe()
-    os.set_blocking(woken, False)
-    os.set_blocking(wake, False)
-    previous_wakeup = signal.set_wakeup_fd(wake, warn_on_full_buffer=False)
+    os.set_blocking(wake, False)  # as set_wakeup_fd requires: a signal never waits on a full pipe
+    previous_wakeup = signal.set_wakeup_fd(wake)
     previous = {number: signal.signal(number, restore_then_die) for number in _FATAL_SIGNALS}
     try:
         yield woken

@@ -406,3 +406,23 @@ def test_a_signal_the_program_lives_through_leaves_it_waiting_for_the_code():
         assert outcome(process) == {"answer": "123456", "left": ""}
     finally:
         os.close(controller)
+
+
+ASK_THEN_SIGNALS = """
+import json, signal
+from ansible_collections.mfa.aws.plugins.plugin_utils import _terminal
+before = {number: signal.getsignal(number) for number in _terminal._FATAL_SIGNALS}
+answer = _terminal.ask_on_tty("arn:aws:iam::111111111111:mfa/alice", None)
+kept = all(signal.getsignal(number) is handler for number, handler in before.items())
+print(json.dumps({"answer": answer, "handlers_kept": kept, "wakeup_fd": signal.set_wakeup_fd(-1)}))
+"""
+
+
+def test_once_answered_the_program_handles_signals_as_before_it_asked():
+    process, controller = on_terminal(ASK_THEN_SIGNALS)
+    try:
+        wait_for_prompt(controller)
+        os.write(controller, b"123456\n")
+        assert outcome(process) == {"answer": "123456", "handlers_kept": True, "wakeup_fd": -1}
+    finally:
+        os.close(controller)
