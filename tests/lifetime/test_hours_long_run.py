@@ -32,11 +32,11 @@ def the_role_s_buckets(buckets):
 """
 
 
-def listing_play(title, expression, buckets):
-    """Every target lists the role's buckets with the credentials of `expression` (a lookup in play vars)."""
+def listing_play(title, expression, buckets, hosts="targets"):
+    """Each of `hosts` lists the role's buckets with the credentials of `expression` (a lookup in play vars)."""
     return f"""
 - name: {title}
-  hosts: targets
+  hosts: {hosts}
   gather_facts: false
   vars:
     role: "{{{{ {expression} }}}}"
@@ -53,9 +53,14 @@ def listing_play(title, expression, buckets):
 def test_twenty_hosts_run_three_hours_on_the_code_typed_at_the_start(ansible, emulator, clock):
     world = emulator.build_world()
     role = world.roles["admin"]
+    # Twenty hosts buy with the one code; four hosts in each later play (a pattern's slice takes both its ends)
+    # show a renewal in many workers as well as twenty would, in a fifth of the time.
     plays = [
-        (offset, listing_play(f"At +{offset // MINUTE} min", lookup(world, role.arn), role.buckets))
-        for offset in PHASES
+        (
+            offset,
+            listing_play(f"At +{offset // MINUTE} min", lookup(world, role.arn), role.buckets, hosts),
+        )
+        for offset, hosts in zip(PHASES, ["targets", "targets[0:3]", "targets[0:3]", "targets[0:3]"])
     ]
     moved = len(clock.moves)
     result = ansible.run(phased(clock, plays), world=world, hosts=20, forks=10, extra_vars={"mfa_code": world.totp()})
@@ -65,7 +70,7 @@ def test_twenty_hosts_run_three_hours_on_the_code_typed_at_the_start(ansible, em
     # One code, one MFA session; each later play renews the role through it, and the stale code stays home.
     assert phases == [BOUGHT, RENEWED, RENEWED, RENEWED], phases
     assert result.count(coded=True) == 1
-    assert [listing.outcome for listing in result.listings] == ["ok"] * 20 * len(PHASES)
+    assert [listing.outcome for listing in result.listings] == ["ok"] * (20 + 3 * 4)
 
 
 def test_the_session_and_role_modules_run_again_hours_later_on_the_same_code(ansible, emulator, clock):
@@ -131,7 +136,7 @@ def test_credentials_of_15_minutes_are_reused_then_renewed_past_a_third_of_their
     # 900 s credentials serve while more than a third of their life, 300 s, is left: at +4 min they do, at +11 min
     # (240 s left) they are renewed through the session. Every host and task first; then four hosts show the rest
     # as well as twenty would, in a quarter of the time.
-    plays = ((0, "targets"), (4 * MINUTE, "targets[0:4]"), (11 * MINUTE, "targets[0:4]"))
+    plays = ((0, "targets"), (4 * MINUTE, "targets[0:3]"), (11 * MINUTE, "targets[0:3]"))
     moved = len(clock.moves)
     result = ansible.run(
         phased(clock, [(offset, five_tasks(offset, hosts)) for offset, hosts in plays]),
