@@ -408,21 +408,36 @@ def test_a_signal_the_program_lives_through_leaves_it_waiting_for_the_code():
         os.close(controller)
 
 
-ASK_THEN_SIGNALS = """
-import json, signal
+ASK_THEN_STATE = """
+import json, os, signal
 from ansible_collections.mfa.aws.plugins.plugin_utils import _terminal
 before = {number: signal.getsignal(number) for number in _terminal._FATAL_SIGNALS}
+descriptors = sorted(os.listdir("/proc/self/fd"))
 answer = _terminal.ask_on_tty("arn:aws:iam::111111111111:mfa/alice", None)
-kept = all(signal.getsignal(number) is handler for number, handler in before.items())
-print(json.dumps({"answer": answer, "handlers_kept": kept, "wakeup_fd": signal.set_wakeup_fd(-1)}))
+print(json.dumps({
+    "answer": answer,
+    "handlers_kept": all(signal.getsignal(number) is handler for number, handler in before.items()),
+    "wakeup_fd": signal.set_wakeup_fd(-1),
+    "descriptors_kept": sorted(os.listdir("/proc/self/fd")) == descriptors,
+}))
 """
 
 
-def test_once_answered_the_program_handles_signals_as_before_it_asked():
-    process, controller = on_terminal(ASK_THEN_SIGNALS)
+def test_once_answered_the_program_is_as_it_was_before_it_asked():
+    process, controller = on_terminal(ASK_THEN_STATE)
     try:
         wait_for_prompt(controller)
         os.write(controller, b"123456\n")
-        assert outcome(process) == {"answer": "123456", "handlers_kept": True, "wakeup_fd": -1}
+        assert outcome(process) == {"answer": "123456", "handlers_kept": True, "wakeup_fd": -1, "descriptors_kept": True}
+        # What the program or the shell writes next starts on a line of its own.
+        assert screen_left(controller).endswith(b"\r\n")
     finally:
         os.close(controller)
+
+
+def test_a_terminal_closed_while_asking_is_no_terminal_for_a_program_that_outlives_the_hangup():
+    # As under nohup: SIGHUP ignored, so the program lives on to find its terminal gone.
+    process, controller = on_terminal("import signal\nsignal.signal(signal.SIGHUP, signal.SIG_IGN)\n" + ASK)
+    wait_for_prompt(controller)
+    os.close(controller)
+    assert outcome(process) == {"error": "NoTerminal", "message": "no terminal"}
