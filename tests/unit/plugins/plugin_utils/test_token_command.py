@@ -1,6 +1,8 @@
 """mfa_token_command run for real: a code is read as soon as it is printed, and nothing the command starts survives."""
 
 import os
+import re
+import signal
 import sys
 import time
 
@@ -80,16 +82,42 @@ def test_output_at_the_cap_is_accepted():
     assert run_token_command(sh(script)).endswith("\n123456\n")
 
 
+def not_a_program(tmp_path):
+    """An executable file the kernel can't run: no #! line, not a binary."""
+    path = tmp_path / "mfa-code"
+    path.write_bytes(b"\x00\x01\x02 not a program\n")
+    path.chmod(0o755)
+    return str(path)
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["/nonexistent/mfa-code"], "was not found on the controller's PATH"),
         ([os.devnull], "is not executable"),
+        # Any other failure to start is said in the system's words alone, without Python's rendering of it.
+        ([not_a_program], "could not be run: Exec format error"),
     ],
+    ids=["not-found", "not-executable", "not-a-program"],
 )
-def test_a_command_that_cannot_start_is_one_line(argv, message):
-    with pytest.raises(MfaAwsError, match=f"^mfa_token_command: {argv[0]} {message}$"):
+def test_a_command_that_cannot_start_is_one_line(argv, message, tmp_path):
+    argv = [part(tmp_path) if callable(part) else part for part in argv]
+    with pytest.raises(MfaAwsError, match=f"^mfa_token_command: {re.escape(argv[0])} {message}$"):
         run_token_command(argv)
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # Ctrl-C held while starting, let go
+
+
+def test_ctrl_c_held_while_the_command_starts_is_let_through_once_it_runs():
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert run_token_command(sh("echo 123456")) == "123456\n"
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+def test_what_is_no_failure_to_start_is_raised_as_it_is():
+    # Python refuses an argument with a NUL byte before starting anything: a bug, not the command's failure.
+    with pytest.raises(ValueError, match="null byte"):
+        run_token_command(["sh", "-c", "echo \0"])
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
 
 
 def test_without_waitid_the_code_and_the_exit_status_still_come(monkeypatch, tmp_path):
