@@ -33,6 +33,14 @@ def test_a_background_child_holding_the_output_does_not_delay_the_code(tmp_path)
     assert not running(int(pid_file.read_text()))
 
 
+def test_a_command_that_fails_while_a_child_holds_its_output_is_reported_at_once(tmp_path):
+    # Its exit is seen while the output stays open: not the timeout's message five seconds on.
+    pid_file = tmp_path / "child.pid"
+    with pytest.raises(MfaAwsError, match=r"^mfa_token_command: sh exited with status 3$"):
+        run_token_command(sh(f"sleep 100 & echo $! > {pid_file}; exit 3"))
+    assert not running(int(pid_file.read_text()))
+
+
 def test_a_command_still_running_after_its_code_is_killed_with_its_children(tmp_path):
     pid_file = tmp_path / "pids"
     script = f"sleep 100 & echo $! $$ > {pid_file}; echo 654321; sleep 100"
