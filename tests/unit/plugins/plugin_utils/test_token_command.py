@@ -115,10 +115,35 @@ def test_a_command_that_cannot_start_is_one_line(argv, message, tmp_path):
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # Ctrl-C held while starting, let go
 
 
-def test_ctrl_c_held_while_the_command_starts_is_let_through_once_it_runs():
+def test_ctrl_c_is_held_while_the_command_starts_and_let_through_once_it_runs(monkeypatch):
+    # A Ctrl-C between the start and the code that would end the command would leave it running.
+    blocked_at_start = []
+    start = _token_command.subprocess.Popen
+
+    def starting(*arguments, **options):
+        blocked_at_start.append(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        return start(*arguments, **options)
+
+    monkeypatch.setattr(_token_command.subprocess, "Popen", starting)
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
     assert run_token_command(sh("echo 123456")) == "123456\n"
+    assert blocked_at_start == [True]
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["sleep 0.5; echo 123456", "exec >&-; sleep 0.5"],
+    ids=["output-open", "output-closed"],
+)
+def test_while_the_command_runs_the_reader_waits_rather_than_spins(monkeypatch, script):
+    # Half a second at one look each 50 ms is about ten; a reader that spins takes thousands. A hardware key
+    # waiting for a touch may take the whole minute.
+    turns = []
+    exited = _token_command._has_exited
+    monkeypatch.setattr(_token_command, "_has_exited", lambda process: turns.append(1) or exited(process))
+    run_token_command(sh(script))
+    assert 2 <= len(turns) <= 100, len(turns)
 
 
 def test_what_is_no_failure_to_start_is_raised_as_it_is():
