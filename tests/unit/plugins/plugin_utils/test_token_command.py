@@ -1,10 +1,13 @@
 """mfa_token_command run for real: a code is read as soon as it is printed, and nothing the command starts survives."""
 
+import contextlib
+import gc
 import os
 import re
 import signal
 import sys
 import time
+import warnings
 
 import pytest
 
@@ -229,3 +232,29 @@ def test_what_follows_the_code_line_is_not_part_of_the_answer():
     # Printed in one write with the code, as a password manager that adds "copied to the clipboard" does.
     printed = run_token_command(sh("printf 'Touch your key\\n123456\\nCopied to the clipboard\\n'"))
     assert printed == "Touch your key\n123456\n"
+
+
+def test_nothing_of_the_command_is_left_open(tmp_path):
+    # Its output pipe is closed, not left for the garbage collector, which warns of every file left open.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert run_token_command(sh("echo 123456")) == "123456\n"
+        gc.collect()
+    assert [str(warning.message) for warning in caught if warning.category is ResourceWarning] == []
+
+
+def test_a_command_reaped_by_someone_else_has_exited(monkeypatch):
+    # A program that reaps every child on SIGCHLD takes the command's exit before the reader looks: the reader
+    # takes that for an exit, rather than wait for one to the time limit.
+    reaped = []
+
+    def reap(_number, _frame):
+        with contextlib.suppress(ChildProcessError):
+            reaped.append(os.waitpid(-1, os.WNOHANG))
+
+    previous = signal.signal(signal.SIGCHLD, reap)
+    try:
+        assert run_token_command(sh("sleep 0.3")) == ""
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    assert reaped, "the command was not reaped by the handler: nothing was tested"
