@@ -134,20 +134,21 @@ def test_credentials_of_15_minutes_are_reused_then_renewed_past_a_third_of_their
 {checks}"""
 
     # 900 s credentials serve while more than a third of their life, 300 s, is left: at +4 min they do, at +11 min
-    # (240 s left) they are renewed through the session. Every host and task first; then four hosts show the rest
-    # as well as twenty would, in a quarter of the time.
+    # (240 s left) they are renewed through the session. Every host and task first, ten at a time; then four hosts
+    # show the rest as well as ten would.
     plays = ((0, "targets"), (4 * MINUTE, "targets[0:3]"), (11 * MINUTE, "targets[0:3]"))
     moved = len(clock.moves)
     result = ansible.run(
         phased(clock, [(offset, five_tasks(offset, hosts)) for offset, hosts in plays]),
         world=world,
-        hosts=20,
+        hosts=10,
         forks=10,
         extra_vars={"mfa_code": world.totp()},
     )
     assert_clean_success(result)
     assert failed_hosts(result) == {}
     phases = [summary(calls) for calls in by_phase(result, clock.moves[moved:])]
-    # 100 evaluations in the first play: one AssumeRole, not one per evaluation; then one renewal, with no code.
+    # 50 evaluations in ten workers in the first play: one AssumeRole, not one per evaluation; then one renewal,
+    # with no code.
     assert phases == [BOUGHT, [], RENEWED], phases
     assert [call.duration for call in result.calls if call.action == "AssumeRole"] == [900, 900]

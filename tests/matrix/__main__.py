@@ -2,6 +2,7 @@
 
     python -m tests.matrix                          # smoke on every release, sanity on the oldest and newest
     python -m tests.matrix --ends                   # the oldest and the newest: what `make test` adds
+    python -m tests.matrix --ends --venvs-only      # only build their venvs (make test, beside pytest)
     python -m tests.matrix --workers 2 -- -x        # arguments after -- go to pytest
 
 Each release runs pytest with its own venv's python, and the harness runs ansible-playbook from that
@@ -35,6 +36,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--release", action="append", dest="releases", metavar="2.X", help="only these (repeatable)")
     parser.add_argument("--ends", action="store_true", help="only the oldest and the newest release")
     parser.add_argument("--no-sanity", action="store_true", help="skip ansible-test sanity on the oldest and newest")
+    parser.add_argument("--venvs-only", action="store_true", help="build the releases' venvs, run nothing")
     parser.add_argument("--workers", default="2", help="pytest-xdist workers per release (default 2)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     options = parser.parse_args(argv)
@@ -43,6 +45,10 @@ def main(argv: list[str]) -> int:
     else:
         chosen = [OLDEST, NEWEST] if options.ends else list(RELEASES)
 
+    if options.venvs_only:
+        for each in chosen:
+            ensure_venv(each)
+        return 0
     outcomes: list[tuple[str, str, float, int]] = []
     for each in chosen:
         python = ensure_venv(each)
