@@ -279,7 +279,7 @@ def cached_session(cache, role: RoleFetcher, key_id: str = SESSION_KEY, bought_a
 
 @pytest.mark.parametrize(
     ("bought_ago", "ago"),
-    [(3600, "about 60 minutes"), (90, "about 1 minute"), (30, "less than a minute")],
+    [(3600, "about 60 minutes"), (150, "about 2 minutes"), (90, "about 1 minute"), (30, "less than a minute")],
 )
 def test_a_role_refused_to_a_cached_session_buys_a_new_session_once_and_tries_once_more(sts, cache, bought_ago, ago):
     role = bought(cache, mfa_serial_number=SERIAL)
