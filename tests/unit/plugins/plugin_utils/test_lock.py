@@ -187,5 +187,5 @@ def test_a_waiter_whose_clock_reaches_the_deadline_stops_without_another_pause(r
         readings = iter([0.0, 600.0])
         monkeypatch.setattr(_lock, "_clock", lambda: next(readings))
         monkeypatch.setattr(_lock, "_sleep", lambda seconds: pytest.fail(f"paused {seconds} s past the deadline"))
-        with pytest.raises(MfaAwsError, match="^waited 600 seconds"), device_lock(NAME):
+        with pytest.raises(MfaAwsError, match=r"^waited 600 seconds"), device_lock(NAME):
             pass

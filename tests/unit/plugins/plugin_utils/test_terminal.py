@@ -428,7 +428,12 @@ def test_once_answered_the_program_is_as_it_was_before_it_asked():
     try:
         wait_for_prompt(controller)
         os.write(controller, b"123456\n")
-        assert outcome(process) == {"answer": "123456", "handlers_kept": True, "wakeup_fd": -1, "descriptors_kept": True}
+        assert outcome(process) == {
+            "answer": "123456",
+            "handlers_kept": True,
+            "wakeup_fd": -1,
+            "descriptors_kept": True,
+        }
         # What the program or the shell writes next starts on a line of its own.
         assert screen_left(controller).endswith(b"\r\n")
     finally:
