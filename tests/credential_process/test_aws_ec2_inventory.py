@@ -10,6 +10,8 @@ import yaml
 from tests.credential_process.terminal import run_on_terminal
 
 INSTANCES_PER_REGION = 2
+# Any image ID: moto checks none by default, and listing its thousands of images to pick one cost seconds.
+IMAGE = "ami-0123456789abcdef0"
 
 
 def plain(value):
@@ -22,9 +24,8 @@ def launch_instances(emulator, world, regions):
     launched = {}
     for region in regions:
         ec2 = ec2_in(emulator, world, region)
-        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         started = ec2.run_instances(
-            ImageId=image, MinCount=INSTANCES_PER_REGION, MaxCount=INSTANCES_PER_REGION, InstanceType="t3.micro"
+            ImageId=IMAGE, MinCount=INSTANCES_PER_REGION, MaxCount=INSTANCES_PER_REGION, InstanceType="t3.micro"
         )
         launched[region] = sorted(instance["InstanceId"] for instance in started["Instances"])
     return launched
