@@ -93,6 +93,11 @@ def test_output_at_the_cap_is_accepted():
     assert run_token_command(sh(script)).endswith("\n123456\n")
 
 
+def ctrl_c_let_through():
+    """Whether SIGINT reaches this thread: run_token_command holds it only while the command starts."""
+    return signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
 def not_a_program(tmp_path):
     """An executable file the kernel can't run: no #! line, not a binary."""
     path = tmp_path / "mfa-code"
@@ -115,7 +120,7 @@ def test_a_command_that_cannot_start_is_one_line(argv, message, tmp_path):
     argv = [part(tmp_path) if callable(part) else part for part in argv]
     with pytest.raises(MfaAwsError, match=f"^mfa_token_command: {re.escape(argv[0])} {message}$"):
         run_token_command(argv)
-    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # Ctrl-C held while starting, let go
+    assert ctrl_c_let_through()  # held while starting, let go
 
 
 def test_ctrl_c_is_held_while_the_command_starts_and_let_through_once_it_runs(monkeypatch):
@@ -124,14 +129,14 @@ def test_ctrl_c_is_held_while_the_command_starts_and_let_through_once_it_runs(mo
     start = _token_command.subprocess.Popen
 
     def starting(*arguments, **options):
-        blocked_at_start.append(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        blocked_at_start.append(not ctrl_c_let_through())
         return start(*arguments, **options)
 
     monkeypatch.setattr(_token_command.subprocess, "Popen", starting)
-    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert ctrl_c_let_through()
     assert run_token_command(sh("echo 123456")) == "123456\n"
     assert blocked_at_start == [True]
-    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert ctrl_c_let_through()
 
 
 @pytest.mark.parametrize(
@@ -153,7 +158,7 @@ def test_what_is_no_failure_to_start_is_raised_as_it_is():
     # Python refuses an argument with a NUL byte before starting anything: a bug, not the command's failure.
     with pytest.raises(ValueError, match="null byte"):
         run_token_command(["sh", "-c", "echo \0"])
-    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert ctrl_c_let_through()
 
 
 def test_without_waitid_the_code_and_the_exit_status_still_come(monkeypatch, tmp_path):
@@ -234,7 +239,7 @@ def test_what_follows_the_code_line_is_not_part_of_the_answer():
     assert printed == "Touch your key\n123456\n"
 
 
-def test_nothing_of_the_command_is_left_open(tmp_path):
+def test_nothing_of_the_command_is_left_open():
     # Its output pipe is closed, not left for the garbage collector, which warns of every file left open.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
@@ -243,7 +248,7 @@ def test_nothing_of_the_command_is_left_open(tmp_path):
     assert [str(warning.message) for warning in caught if warning.category is ResourceWarning] == []
 
 
-def test_a_command_reaped_by_someone_else_has_exited(monkeypatch):
+def test_a_command_reaped_by_someone_else_has_exited():
     # A program that reaps every child on SIGCHLD takes the command's exit before the reader looks: the reader
     # takes that for an exit, rather than wait for one to the time limit.
     reaped = []
