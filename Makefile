@@ -46,9 +46,9 @@ test:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target pytest sanity-beside matrix-venvs-beside
 	@$(MAKE) --no-print-directory matrix-ends
 
+# The venv first, here: the sub-make would otherwise build it too, at the same time as pytest's.
 sanity-beside: $(VENV_STAMP)
-	@echo "==> ansible-test sanity (at the lowest priority, beside pytest)"
-	@nice -n 19 $(VENV_PYTHON) tests/sanity/run_sanity.py $(SANITY_ARGS)
+	@nice -n 19 $(MAKE) --no-print-directory sanity
 
 matrix-venvs-beside:
 	@nice -n 19 $(PYTHON) -m tests.matrix --ends --venvs-only

@@ -185,15 +185,15 @@ def plan_run(files: list[str], wanted: list[str]) -> tuple[list[tuple[str, list[
     """The mutants to run, file by file: all of each file's, or only those `wanted` names; and the ids in
     `wanted` that no file has."""
     plan: list[tuple[str, list[Mutant]]] = []
-    found: set[str] = set()
+    named, found = set(wanted), set()
     for file in files:
         mutants = find_mutants(file, (REPO / file).read_bytes())
-        if wanted:
-            mutants = [mutant for mutant in mutants if mutant.id in wanted]
+        if named:
+            mutants = [mutant for mutant in mutants if mutant.id in named]
             found.update(mutant.id for mutant in mutants)
         if mutants:
             plan.append((file, mutants))
-    return plan, sorted(set(wanted) - found)
+    return plan, sorted(named - found)
 
 
 def main(argv: list[str] | None = None) -> int:
