@@ -31,6 +31,11 @@ SANITY_ARGS ?=
 # add them with `make unit PYTEST_ARGS=tests/reliability/test_validation_fuzz.py`.
 UNIT_TESTS := tests/unit tests/emulator_tests/test_policy.py tests/matrix/test_releases.py tests/harness_tests/test_result.py
 
+# Every Python that make starts keeps the bytecode of what it imports, so each module a test imports is compiled
+# once, on first use, rather than all of a venv ahead (about 60 CPU-seconds for .venv, most of it for modules no
+# test imports) or, where PYTHONDONTWRITEBYTECODE is set as on many CI machines, again in every process.
+unexport PYTHONDONTWRITEBYTECODE
+
 .DEFAULT_GOAL := test
 .PHONY: test pytest unit sanity sanity-beside matrix-ends matrix-venvs-beside test-matrix demo venv lint clean
 
@@ -94,7 +99,7 @@ venv: $(VENV_STAMP)
 # The venv is made from empty each time, so a requirement dropped from the files is dropped here too,
 # and the venv always matches what a fresh clone (and CI) gets.
 $(VENV_STAMP): $(REQUIREMENTS)
-	@$(INSTALL) $(VENV) -r requirements-dev.txt
+	@$(INSTALL) $(VENV) -r requirements-dev.txt --no-compile
 	@touch $@
 
 # Mutation testing of the core (tests/mutation/README.md): not part of `make test` nor CI; about an hour on 2 cores.

@@ -8,6 +8,7 @@ would let a test read (or overwrite) the developer's ~/.aws and ~/.ansible.
 import atexit
 import functools
 import json
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -131,7 +132,15 @@ def sandbox_env(sandbox: Sandbox, collections: CollectionTree) -> dict[str, str]
         "AWS_SHARED_CREDENTIALS_FILE": str(sandbox.aws_credentials_file),
         # Without credentials botocore would otherwise probe the EC2 metadata service on the network.
         "AWS_EC2_METADATA_DISABLED": "true",
-        "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
+        **bytecode_env(),
         **account_home_env(sandbox.home),
     }
+
+
+def bytecode_env() -> dict[str, str]:
+    """PYTHONDONTWRITEBYTECODE as the tests were given it: unset (`make` unsets it), a run's Python keeps the
+    bytecode of what it imports, so the venvs need not be compiled ahead and only what runs is ever compiled. The
+    mutation runner sets it: there a mutant could otherwise run from the bytecode of the last one."""
+    value = os.environ.get("PYTHONDONTWRITEBYTECODE")
+    return {} if value is None else {"PYTHONDONTWRITEBYTECODE": value}

@@ -20,6 +20,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from tests.installer import compile_venv
 from tests.mutation.mutants import Mutant, find_mutants, iter_operators
 from tests.mutation.results import (
     REPORT,
@@ -217,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mutation: no such mutant: {', '.join(unknown)} (see --list)", file=sys.stderr)
         return 2
     results = Results.load()
+    # Each mutant's pytest runs without writing bytecode (runner.py says why), so the venv's modules are compiled
+    # here, once: `make` builds the venv without, and every ansible-playbook run would compile ansible-core anew.
+    if sys.prefix != sys.base_prefix:
+        compile_venv(Path(sys.prefix))
     # SIGTERM, like Ctrl-C, ends the runs in progress and removes the copies.
     signal.signal(signal.SIGTERM, _interrupt)
     root, workspaces = make_workspaces(REPO, max(1, arguments.jobs))
