@@ -206,15 +206,19 @@ def test_a_damaged_session_entry_is_a_miss_and_is_replaced(ansible, world, how):
     damaged = damage_everything(cli_cache(ansible), how)
     assert any(name.startswith("mfa-aws-session-") for name in damaged), damaged
 
-    again = play(task(SESSION, mfa(world, next_code(world)), register="session"), save=("session",))
+    # The entry written in place of the damaged one is whole: a later task, in a worker of its own, reuses it
+    # without a code.
+    again = play(
+        task(SESSION, mfa(world, next_code(world)), register="session"),
+        task(SESSION, {"mfa_serial_number": world.mfa_serial}, register="reuse"),
+        save=("session", "reuse"),
+    )
     result = assert_clean_success(ansible.run(again, world=world), cli_cache(ansible))
     assert result.json("localhost-session")["cached"] is False
-    assert result.count("GetSessionToken", coded=True) == 1
-    # The entry written in place of the damaged one is whole, and a third run reuses it without a code.
-    reuse = play(task(SESSION, {"mfa_serial_number": world.mfa_serial}, register="session"), save=("session",))
-    result = assert_clean_success(ansible.run(reuse, world=world), cli_cache(ansible))
-    assert result.json("localhost-session")["cached"] is True
-    assert result.calls == []
+    assert result.json("localhost-reuse")["cached"] is True
+    # The new session's calls, and none for the reuse.
+    bought = [("GetSessionToken", True), ("GetCallerIdentity", False)]
+    assert [(call.action, call.coded) for call in result.calls] == bought, result.calls
 
 
 @pytest.mark.parametrize("how", ["truncated", "binary-junk"])
