@@ -23,7 +23,10 @@ SUMMARY = re.compile(
 BAD_TASKS = {
     # Modules are resolved, so a misspelt one of the collection's is caught. (Options are not checked:
     # ansible-lint's args rule skips modules that have an action plugin, as all of ours do.)
-    "misspelt-module.yml": ("- name: Misspelt module\n      mfa.aws.s3_bucket_lister: {}\n", "syntax-check[unknown-module]"),
+    "misspelt-module.yml": (
+        "- name: Misspelt module\n      mfa.aws.s3_bucket_lister: {}\n",
+        "syntax-check[unknown-module]",
+    ),
     # Production rules apply: short module names are refused.
     "short-name.yml": ("- name: Short name\n      debug:\n        msg: hi\n", "fqcn[action-core]"),
 }
@@ -50,7 +53,7 @@ def test_playbooks_pass_the_production_profile_and_bad_ones_are_caught(ansible: 
     playbooks = sorted(PLAYBOOKS.glob("*.yml"))
     assert playbooks, "no playbooks to lint"
     bad = [tmp_path / name for name in BAD_TASKS]
-    for path, (task, _rule) in zip(bad, BAD_TASKS.values()):
+    for path, (task, _rule) in zip(bad, BAD_TASKS.values(), strict=True):
         path.write_text(
             f"---\n- name: Bad\n  hosts: localhost\n  gather_facts: false\n  tasks:\n    {task}", encoding="utf-8"
         )
