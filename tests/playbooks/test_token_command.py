@@ -61,16 +61,6 @@ def test_the_lookup_on_many_hosts_runs_the_command_once(ansible, world, tmp_path
     assert run_count(runs) == 1
 
 
-def test_a_second_coded_call_waits_for_the_next_code_instead_of_resending(ansible, world, tmp_path):
-    command, runs = code_command(world, tmp_path)
-    options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": command, "cache": False}
-    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options), task("mfa.aws.sts_mfa_session", options)),
-                         world=world, env=RUN_ENV).assert_ok()
-    coded = [call for call in result.calls if call.coded]
-    assert [call.outcome for call in coded] == ["ok", "ok"]
-    assert run_count(runs) >= 2
-
-
 def test_without_a_command_a_spent_code_is_never_resent(ansible, world):
     options = {"mfa_serial_number": world.mfa_serial, "mfa_token": world.totp(), "cache": False}
     result = ansible.run(play(task("mfa.aws.sts_mfa_session", options), task("mfa.aws.sts_mfa_session", options)),
