@@ -117,13 +117,13 @@ def test_credentials_of_15_minutes_are_reused_then_renewed_past_a_third_of_their
     role = world.roles["short"]
     expression = lookup(world, role.arn, duration_seconds=900)
 
-    def five_tasks(offset, hosts):
+    def tasks(offset, hosts, count):
         checks = "".join(
             f"""    - name: Task {index} reads the role's credentials
       ansible.builtin.assert:
         that: role.access_key is match('ASIA') and role.expiration is string
 """
-            for index in range(1, 6)
+            for index in range(1, count + 1)
         )
         return f"""
 - name: At +{offset // MINUTE} min
@@ -135,12 +135,12 @@ def test_credentials_of_15_minutes_are_reused_then_renewed_past_a_third_of_their
 {checks}"""
 
     # 900 s credentials serve while more than a third of their life, 300 s, is left: at +4 min they do, at +11 min
-    # (240 s left) they are renewed through the session. Every host and task first, ten at a time; then four hosts
-    # show the rest as well as ten would.
-    plays = ((0, "targets"), (4 * MINUTE, "targets[0:3]"), (11 * MINUTE, "targets[0:3]"))
+    # (240 s left) they are renewed through the session. Ten hosts with five tasks each first, ten at a time; then
+    # four hosts with two tasks each, eight evaluations in four workers, show the rest as well as fifty would.
+    plays = ((0, "targets", 5), (4 * MINUTE, "targets[0:3]", 2), (11 * MINUTE, "targets[0:3]", 2))
     moved = len(clock.moves)
     result = ansible.run(
-        phased(clock, [(offset, five_tasks(offset, hosts)) for offset, hosts in plays]),
+        phased(clock, [(offset, tasks(offset, hosts, count)) for offset, hosts, count in plays]),
         world=world,
         hosts=10,
         forks=10,
