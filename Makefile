@@ -32,7 +32,7 @@ SANITY_ARGS ?=
 UNIT_TESTS := tests/unit tests/emulator_tests/test_policy.py tests/matrix/test_releases.py tests/harness_tests/test_result.py
 
 # Every Python that make starts keeps the bytecode of what it imports, so each module a test imports is compiled
-# once, on first use, rather than all of a venv ahead (about 60 CPU-seconds for .venv, most of it for modules no
+# once, on first use, rather than all of a venv ahead (45 to 60 CPU-seconds for .venv, most of it for modules no
 # test imports) or, where PYTHONDONTWRITEBYTECODE is set as on many CI machines, again in every process.
 unexport PYTHONDONTWRITEBYTECODE
 

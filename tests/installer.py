@@ -204,7 +204,7 @@ def compile_venv(venv: Path, progress: bool = False) -> None:
 
     Python would compile a module when first imported and keep the result, but not where PYTHONDONTWRITEBYTECODE
     is set (CI machines often set it): there every process, each ansible-playbook run, would compile anew. `make`
-    unsets it, and builds its venvs with --no-compile: compiling all of .venv took about 60 CPU-seconds, most of
+    unsets it, and builds its venvs with --no-compile: compiling all of .venv took 45 to 60 CPU-seconds, most of
     it for modules no test imports.
     """
     started = time.monotonic()
