@@ -1,7 +1,8 @@
-"""A token command a test holds: it says when it runs, and prints the code only when the test releases it.
+"""Token commands for tests, each counting its runs in a file.
 
-With it a test stops a process inside the device's lock (the command runs under it) for as long as it likes,
-and sees what the others do meanwhile, without sleeping through time.
+`token_command` prints the device's code of the moment, by the emulator's clock. `held_command` says when it runs
+and prints the code only when the test releases it: with it a test stops a process inside the device's lock (the
+command runs under it) for as long as it likes, and sees what the others do meanwhile, without sleeping through time.
 """
 
 import shlex
@@ -10,8 +11,34 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.harness.paths import PYTHON, REPO_ROOT
+
 # A guard, not a measure: a process that waits for something that never comes would hang the test.
 GUARD = 120
+
+
+#: The environment a run of `token_command` needs: it runs `python -m tests.emulator code`.
+TOKEN_COMMAND_ENV = {"PYTHONPATH": str(REPO_ROOT)}
+
+
+def token_command(world: Any, directory: Path) -> tuple[str, Path]:
+    """An mfa_token_command that prints the device's code of the moment, by the emulator's clock, and counts its
+    runs in a file (run with TOKEN_COMMAND_ENV)."""
+    runs, script = directory / "token-command-runs", directory / "print-code.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        f"echo run >> {shlex.quote(str(runs))}\n"
+        f"exec {shlex.quote(str(PYTHON))} -m tests.emulator code "
+        f"--endpoint {world.emulator.endpoint_url} --serial {shlex.quote(world.mfa_serial)}\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return str(script), runs
+
+
+def run_count(runs: Path) -> int:
+    """How many times `token_command`'s command has run."""
+    return len(runs.read_text(encoding="utf-8").splitlines()) if runs.exists() else 0
 
 
 def held_command(tmp_path: Path) -> tuple[str, Path, Path]:

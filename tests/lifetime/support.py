@@ -2,20 +2,15 @@
 
 import bisect
 import re
-import shlex
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from tests.harness import PYTHON, REPO_ROOT, PlaybookResult
+from tests.harness import PlaybookResult
 from tests.harness.clock import SharedClock
 
 MINUTE = 60
 HOUR = 60 * MINUTE
-
-#: For a token command, which runs `python -m tests.emulator code`.
-TOKEN_COMMAND_ENV = {"PYTHONPATH": str(REPO_ROOT)}
 
 
 def phased(clock: SharedClock, plays: Sequence[tuple[float, str]]) -> str:
@@ -65,22 +60,3 @@ def names_time(message: str, epoch: float, slack: float = 10) -> bool:
         datetime.fromtimestamp(epoch + delta, UTC).strftime("%H:%M:%S") in clock_times
         for delta in range(-int(slack), int(slack) + 1)
     )
-
-
-def token_command(world: Any, directory: Path) -> tuple[str, Path]:
-    """An mfa_token_command that prints the device's code of the moment, by the emulator's clock, and counts its
-    runs in a file (run with TOKEN_COMMAND_ENV)."""
-    runs, script = directory / "token-command-runs", directory / "print-code.sh"
-    script.write_text(
-        "#!/bin/sh\n"
-        f"echo run >> {shlex.quote(str(runs))}\n"
-        f"exec {shlex.quote(str(PYTHON))} -m tests.emulator code "
-        f"--endpoint {world.emulator.endpoint_url} --serial {shlex.quote(world.mfa_serial)}\n",
-        encoding="utf-8",
-    )
-    script.chmod(0o755)
-    return str(script), runs
-
-
-def run_count(runs: Path) -> int:
-    return len(runs.read_text(encoding="utf-8").splitlines()) if runs.exists() else 0

@@ -7,15 +7,8 @@ renewed, and the session that would renew it is 70 minutes old.
 """
 
 from tests.emulator import RoleSpec
-from tests.lifetime.support import (
-    HOUR,
-    MINUTE,
-    TOKEN_COMMAND_ENV,
-    names_time,
-    run_count,
-    summary,
-    token_command,
-)
+from tests.harness.token_commands import TOKEN_COMMAND_ENV, run_count, token_command
+from tests.lifetime.support import HOUR, MINUTE, names_time, summary
 from tests.playbooks.plays import play, task
 from tests.reliability.support import assert_clean_success, assert_one_clean_line
 

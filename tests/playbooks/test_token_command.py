@@ -1,47 +1,25 @@
 """mfa_token_command: the code read from a command on the controller, only when a coded call is due, never twice."""
 
 import shlex
-import sys
 
 from tests.harness.files import running
-from tests.harness.paths import REPO_ROOT
+from tests.harness.token_commands import TOKEN_COMMAND_ENV, run_count, token_command
 from tests.playbooks.plays import play, task
 
-RUN_ENV = {"PYTHONPATH": str(REPO_ROOT)}
-
-
-def code_command(world, tmp_path):
-    """A command that prints the device's current code and counts its runs in a file."""
-    runs = tmp_path / "command-runs"
-    script = tmp_path / "print-code.sh"
-    script.write_text(
-        "#!/bin/sh\n"
-        f"echo run >> {shlex.quote(str(runs))}\n"
-        f"exec {shlex.quote(sys.executable)} -m tests.emulator code "
-        f"--endpoint {world.emulator.endpoint_url} --serial {shlex.quote(world.mfa_serial)}\n"
-    )
-    script.chmod(0o755)
-    return str(script), runs
-
-
-def run_count(runs):
-    return len(runs.read_text().splitlines()) if runs.exists() else 0
-
-
 def test_the_module_reads_the_code_from_the_command(ansible, world, tmp_path):
-    command, runs = code_command(world, tmp_path)
+    command, runs = token_command(world, tmp_path)
     session = task("mfa.aws.sts_mfa_session", {"mfa_serial_number": world.mfa_serial, "mfa_token_command": command}, "s")
-    result = ansible.run(play(session, save=("s",)), world=world, env=RUN_ENV).assert_ok()
+    result = ansible.run(play(session, save=("s",)), world=world, env=TOKEN_COMMAND_ENV).assert_ok()
     assert result.json("localhost-s")["identity"]["arn"] == world.user_arn
     assert result.count("GetSessionToken", coded=True) == 1
     assert run_count(runs) == 1
     # A rerun reuses the cached session: the command is not run again.
-    ansible.run(play(session), world=world, env=RUN_ENV).assert_ok()
+    ansible.run(play(session), world=world, env=TOKEN_COMMAND_ENV).assert_ok()
     assert run_count(runs) == 1
 
 
 def test_the_lookup_on_many_hosts_runs_the_command_once(ansible, world, tmp_path):
-    command, runs = code_command(world, tmp_path)
+    command, runs = token_command(world, tmp_path)
     role = next(role for role in world.roles.values() if role.requires_mfa)
     # The device and the command as a team sets them once for every playbook: in ansible.cfg.
     with ansible.sandbox.ansible_cfg.open("a", encoding="utf-8") as config:
@@ -56,7 +34,7 @@ def test_the_lookup_on_many_hosts_runs_the_command_once(ansible, world, tmp_path
       ansible.builtin.assert:
         that: creds.access_key is match('ASIA')
 """
-    result = ansible.run(playbook, world=world, hosts=6, forks=6, env=RUN_ENV).assert_ok()
+    result = ansible.run(playbook, world=world, hosts=6, forks=6, env=TOKEN_COMMAND_ENV).assert_ok()
     assert result.count(coded=True) == 1
     assert run_count(runs) == 1
 
@@ -114,14 +92,14 @@ def test_a_managed_host_cannot_choose_the_command_the_lookup_runs(ansible, world
       ansible.builtin.debug:
         msg: "{{{{ lookup('mfa.aws.mfa_session', mfa_serial_number='{world.mfa_serial}').access_key }}}}"
 """
-    result = ansible.run(playbook, world=world, hosts=1, env={**RUN_ENV, "ANSIBLE_LIBRARY": str(library)})
+    result = ansible.run(playbook, world=world, hosts=1, env={**TOKEN_COMMAND_ENV, "ANSIBLE_LIBRARY": str(library)})
     result.assert_failed(match=r"GetSessionToken needs an MFA code and no cached credentials are left")
     assert not marker.exists()
     assert result.calls == []
 
 
 def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, world, tmp_path):
-    command, _unused = code_command(world, tmp_path)
+    command, _unused = token_command(world, tmp_path)
     child_pid = tmp_path / "child.pid"
     wrapper = tmp_path / "code-and-child.sh"
     # The child inherits the command's output and keeps it open long after the code is printed.
@@ -130,21 +108,21 @@ def test_a_command_that_leaves_a_child_running_gives_its_code_at_once(ansible, w
     )
     wrapper.chmod(0o755)
     options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(wrapper)}
-    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV, timeout=45)
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=TOKEN_COMMAND_ENV, timeout=45)
     result.assert_ok()
     assert result.count("GetSessionToken", coded=True) == 1
     assert not running(int(child_pid.read_text()))
 
 
 def test_a_command_that_prints_more_after_its_code_gives_the_code(ansible, world, tmp_path):
-    command, runs = code_command(world, tmp_path)
+    command, runs = token_command(world, tmp_path)
     wrapper = tmp_path / "code-then-notice.sh"
     # One write holds a banner, the code and a notice after it, as a password manager that copies the code prints.
     notice = "Touch your key\\n%s\\nCopied to the clipboard\\n"
     wrapper.write_text(f'#!/bin/sh\ncode=$({shlex.quote(command)})\nprintf "{notice}" "$code"\n')
     wrapper.chmod(0o755)
     options = {"mfa_serial_number": world.mfa_serial, "mfa_token_command": str(wrapper)}
-    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=RUN_ENV).assert_ok()
+    result = ansible.run(play(task("mfa.aws.sts_mfa_session", options)), world=world, env=TOKEN_COMMAND_ENV).assert_ok()
     assert result.count("GetSessionToken", coded=True) == 1
     assert run_count(runs) == 1
 
@@ -181,7 +159,7 @@ def test_a_managed_host_cannot_choose_the_device_or_the_code_the_lookup_sends(an
       ansible.builtin.debug:
         msg: "{{{{ lookup('mfa.aws.mfa_session').access_key }}}}"
 """
-    env = {**RUN_ENV, "ANSIBLE_LIBRARY": str(library), "MFA_AWS_SERIAL_NUMBER": world.mfa_serial}
+    env = {**TOKEN_COMMAND_ENV, "ANSIBLE_LIBRARY": str(library), "MFA_AWS_SERIAL_NUMBER": world.mfa_serial}
     result = ansible.run(playbook, world=world, hosts=1, env=env)
     # Neither the host's code nor its device was used: no code was given, and no one is there to ask.
     result.assert_failed(match=r"GetSessionToken needs an MFA code and no cached credentials are left")
