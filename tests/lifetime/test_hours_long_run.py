@@ -61,7 +61,7 @@ def test_ten_hosts_run_three_hours_on_the_code_typed_at_the_start(ansible, emula
             offset,
             listing_play(f"At +{offset // MINUTE} min", lookup(world, role.arn), role.buckets, hosts),
         )
-        for offset, hosts in zip(PHASES, ["targets", "targets[0:3]", "targets[0:3]", "targets[0:3]"])
+        for offset, hosts in zip(PHASES, ["targets", "targets[0:3]", "targets[0:3]", "targets[0:3]"], strict=True)
     ]
     moved = len(clock.moves)
     result = ansible.run(phased(clock, plays), world=world, hosts=10, forks=10, extra_vars={"mfa_code": world.totp()})
