@@ -6,6 +6,7 @@ from tests.harness.files import running
 from tests.harness.token_commands import TOKEN_COMMAND_ENV, run_count, token_command
 from tests.playbooks.plays import play, task
 
+
 def test_the_module_reads_the_code_from_the_command(ansible, world, tmp_path):
     command, runs = token_command(world, tmp_path)
     session = task("mfa.aws.sts_mfa_session", {"mfa_serial_number": world.mfa_serial, "mfa_token_command": command}, "s")
