@@ -20,6 +20,8 @@ DEMO_REQUIREMENTS := requirements.txt requirements-emulator.txt requirements-dem
 # 2-core CI machine 136 playbook-heavy tests took 83 s with 1 worker, 46 s with 2, 43 s with 4 and
 # 47 s with 6. Override with `make test PYTEST_WORKERS=1` (or PYTEST_WORKERS=0 for no xdist at all).
 PYTEST_WORKERS ?= 4
+# Workers for each smoke suite of `make test`: the two run side by side, so 2 each keep 2 cores as busy as 4 would.
+SMOKE_WORKERS ?= 2
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k sts -x"`.
 PYTEST_ARGS ?=
 # Extra ansible-test sanity arguments, e.g. `make sanity SANITY_ARGS="--test validate-modules"`.
@@ -44,9 +46,9 @@ unexport PYTHONDONTWRITEBYTECODE
 # longest tests leave one idle (a cold run on 2 cores measured 100% busy, then 56% for the last 135 s). So
 # sanity, which runs one test at a time, waits on PyPI for its venvs and has no time limit to miss, runs
 # beside pytest at the lowest priority, on what pytest leaves; so do the smoke suites' venvs. The smoke
-# suites themselves answer prompts within guards, so they run after pytest, at full priority, while sanity
-# goes on beside them if it has not ended (a cold run measured it ending 37 s after pytest). Each one's output
-# is printed whole when it ends. Sanity on the ends too would not fit CI's 20 minutes on 2 cores:
+# suites themselves answer prompts within guards, so they run after pytest, at full priority, side by side
+# with SMOKE_WORKERS each, while sanity goes on beside them if it has not ended (a cold run measured it ending
+# 37 s after pytest). Each one's output is printed whole when it ends. Sanity on the ends too would not fit CI's 20 minutes on 2 cores:
 # `make test-matrix` runs it there.
 test:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target sanity-beside matrix-after-pytest
@@ -81,7 +83,7 @@ sanity: $(VENV_STAMP)
 # Their venvs live in ~/.cache/mfa-aws/venvs, keyed by the requirements: built on a machine's first run
 # (seconds with uv, about a minute with pip), reused after.
 matrix-ends:
-	@$(PYTHON) -m tests.matrix --ends --no-sanity --workers $(PYTEST_WORKERS)
+	@$(PYTHON) -m tests.matrix --ends --no-sanity --side-by-side --workers $(SMOKE_WORKERS)
 
 # Every supported release: the smoke suite on each, ansible-test sanity on the oldest and the newest.
 test-matrix:
