@@ -20,6 +20,10 @@ DEMO_REQUIREMENTS := requirements.txt requirements-emulator.txt requirements-dem
 # 2-core CI machine 136 playbook-heavy tests took 83 s with 1 worker, 46 s with 2, 43 s with 4 and
 # 47 s with 6. Override with `make test PYTEST_WORKERS=1` (or PYTEST_WORKERS=0 for no xdist at all).
 PYTEST_WORKERS ?= 4
+# How xdist hands out tests. With its default (load), each worker is given a share of the tests up front, and
+# the one given the longest finishes alone: on 2 cores the full suite ran its last two minutes at half the CPU,
+# 593 s in all. With worksteal, an idle worker takes tests still queued for another: 478 s, the last 6 s at half.
+PYTEST_DIST ?= worksteal
 # Workers for each smoke suite of `make test`: the two run side by side, so 2 each keep 2 cores as busy as 4 would.
 SMOKE_WORKERS ?= 2
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k sts -x"`.
@@ -42,14 +46,13 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: test pytest unit sanity sanity-beside matrix-ends matrix-venvs-beside matrix-after-pytest test-matrix demo venv lint clean
 
 # Unit, playbook and ecosystem tests on the default ansible-core, ansible-test sanity on it, and the smoke suite
-# on the oldest and the newest release. pytest keeps both cores busy but for its last few minutes, when its
-# longest tests leave one idle (a cold run on 2 cores measured 100% busy, then 56% for the last 135 s). So
-# sanity, which runs one test at a time, waits on PyPI for its venvs and has no time limit to miss, runs
-# beside pytest at the lowest priority, on what pytest leaves; so do the smoke suites' venvs. The smoke
-# suites themselves answer prompts within guards, so they run after pytest, at full priority, side by side
-# with SMOKE_WORKERS each, while sanity goes on beside them if it has not ended (a cold run measured it ending
-# 37 s after pytest). Each one's output is printed whole when it ends. Sanity on the ends too would not fit CI's 20 minutes on 2 cores:
-# `make test-matrix` runs it there.
+# on the oldest and the newest release. pytest keeps both cores busy but where its workers wait (on forks, on
+# the emulator) and in its last seconds. So sanity, which runs one test at a time, waits on PyPI
+# for its venvs and has no time limit to miss, runs beside pytest at the lowest priority, on what pytest leaves;
+# so do the smoke suites' venvs. The smoke suites themselves answer prompts within guards, so they run after
+# pytest, at full priority, side by side with SMOKE_WORKERS each, while sanity goes on beside them if it has not
+# ended. Each one's output is printed whole when it ends. Sanity on the ends too would not fit CI's 20 minutes on
+# 2 cores: `make test-matrix` runs it there.
 test:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target sanity-beside matrix-after-pytest
 
@@ -65,7 +68,7 @@ matrix-venvs-beside:
 
 pytest: $(VENV_STAMP)
 	@echo "==> pytest ($(PYTEST_WORKERS) workers)"
-	@$(VENV_PYTHON) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	@$(VENV_PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) $(PYTEST_ARGS)
 
 # In one process: starting pytest-xdist workers would cost more than they save here.
 unit: $(VENV_STAMP)

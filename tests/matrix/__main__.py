@@ -37,7 +37,20 @@ def smoke_test_files() -> list[str]:
 
 
 def smoke_command(python: Path, workers: str, pytest_args: list[str]) -> list[str]:
-    command = [str(python), "-m", "pytest", "-m", "smoke", "-n", workers, "-p", "no:cacheprovider"]
+    # worksteal, as `make test` runs pytest (the Makefile says why).
+    command = [
+        str(python),
+        "-m",
+        "pytest",
+        "-m",
+        "smoke",
+        "-n",
+        workers,
+        "--dist",
+        "worksteal",
+        "-p",
+        "no:cacheprovider",
+    ]
     return [*command, *smoke_test_files(), *pytest_args]
 
 
