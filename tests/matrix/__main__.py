@@ -38,20 +38,8 @@ def smoke_test_files() -> list[str]:
 
 def smoke_command(python: Path, workers: str, pytest_args: list[str]) -> list[str]:
     # worksteal, as `make test` runs pytest (the Makefile says why).
-    command = [
-        str(python),
-        "-m",
-        "pytest",
-        "-m",
-        "smoke",
-        "-n",
-        workers,
-        "--dist",
-        "worksteal",
-        "-p",
-        "no:cacheprovider",
-    ]
-    return [*command, *smoke_test_files(), *pytest_args]
+    pytest = [str(python), "-m", "pytest", "-m", "smoke", "-n", workers, "--dist", "worksteal"]
+    return [*pytest, "-p", "no:cacheprovider", *smoke_test_files(), *pytest_args]
 
 
 def run_side_by_side(commands: dict[Release, list[str]]) -> list[tuple[str, str, float, int]]:
