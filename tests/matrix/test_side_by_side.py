@@ -20,7 +20,10 @@ def printing(name: str, status: int) -> list[str]:
 
 def test_each_suite_is_printed_whole_and_keeps_its_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
     outcomes = run_side_by_side({OLD: printing("old", 1), NEW: printing("new", 0)})
-    assert [(pin, what, rc) for pin, what, _, rc in outcomes] == [("2.16.19", "smoke", 1), ("2.21.5", "smoke", 0)]
+    assert [(pin, what, rc) for pin, what, _seconds, rc in outcomes] == [
+        ("2.16.19", "smoke", 1),
+        ("2.21.5", "smoke", 0),
+    ]
     printed = capsys.readouterr().out
     for name, release in (("old", OLD), ("new", NEW)):
         whole = f"==> smoke suite on ansible-core {release.pin}: its output\n" + "".join(
