@@ -46,12 +46,13 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: test pytest unit sanity sanity-beside matrix-ends matrix-venvs-beside matrix-after-pytest test-matrix demo venv lint clean
 
 # Unit, playbook and ecosystem tests on the default ansible-core, ansible-test sanity on it, and the smoke suite
-# on the oldest and the newest release. pytest keeps both cores busy but where its workers wait (on forks, on
-# the emulator) and in its last seconds. So sanity, which runs one test at a time, waits on PyPI
-# for its venvs and has no time limit to miss, runs beside pytest at the lowest priority, on what pytest leaves;
-# so do the smoke suites' venvs. The smoke suites themselves answer prompts within guards, so they run after
-# pytest, at full priority, side by side with SMOKE_WORKERS each, while sanity goes on beside them if it has not
-# ended. Each one's output is printed whole when it ends. Sanity on the ends too would not fit CI's 20 minutes on
+# on the oldest and the newest release. Nearly all of it is CPU, so on 2 cores a run takes about its CPU time
+# over 2, and what matters is that no core idles. pytest and sanity start together, at the same priority:
+# sanity runs one test at a time, and at the lowest priority it got next to nothing while pytest kept both cores
+# busy, then ran on alone on one core for a minute after everything else (a cold run with worksteal). The
+# smoke suites' venvs are built beside them at the lowest priority (seconds, mostly waiting on PyPI). The smoke
+# suites answer prompts within guards, so they start after pytest, side by side with SMOKE_WORKERS each.
+# Each one's output is printed whole when it ends. Sanity on the ends too would not fit CI's 20 minutes on
 # 2 cores: `make test-matrix` runs it there.
 test:
 	@$(MAKE) --no-print-directory -j3 --output-sync=target sanity-beside matrix-after-pytest
@@ -61,7 +62,7 @@ matrix-after-pytest: pytest matrix-venvs-beside
 
 # The venv first, here: the sub-make would otherwise build it too, at the same time as pytest's.
 sanity-beside: $(VENV_STAMP)
-	@nice -n 19 $(MAKE) --no-print-directory sanity
+	@$(MAKE) --no-print-directory sanity
 
 matrix-venvs-beside:
 	@nice -n 19 $(PYTHON) -m tests.matrix --ends --venvs-only
