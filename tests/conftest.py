@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 # `ansible_collections.mfa.aws...` at collection time, before any fixture runs.
 # One per process: each pytest-xdist worker imports this file and gets its own tree.
 COLLECTIONS = make_process_collection_tree()
-TESTS = Path(__file__).resolve().parent
 if str(COLLECTIONS.root) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS.root))
 
 
+TESTS = Path(__file__).resolve().parent
 #: Folders of many short in-process tests (776 unit tests took 36 CPU-seconds, the 145 of the emulator 72): run last.
 RUN_LAST = (TESTS / "unit", TESTS / "emulator_tests")
 
