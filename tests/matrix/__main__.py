@@ -36,10 +36,10 @@ def smoke_test_files() -> list[str]:
     return files
 
 
-def smoke_command(python: Path, workers: str, pytest_args: list[str]) -> list[str]:
+def smoke_command(python: Path, workers: str, files: list[str], pytest_args: list[str]) -> list[str]:
     # worksteal, as `make test` runs pytest (the Makefile says why).
     pytest = [str(python), "-m", "pytest", "-m", "smoke", "-n", workers, "--dist", "worksteal"]
-    return [*pytest, "-p", "no:cacheprovider", *smoke_test_files(), *pytest_args]
+    return [*pytest, "-p", "no:cacheprovider", *files, *pytest_args]
 
 
 def run_side_by_side(commands: dict[Release, list[str]]) -> list[tuple[str, str, float, int]]:
@@ -93,7 +93,9 @@ def main(argv: list[str]) -> int:
             ensure_venv(each)
         return 0
     outcomes: list[tuple[str, str, float, int]] = []
-    commands = {each: smoke_command(ensure_venv(each), options.workers, options.pytest_args) for each in chosen}
+    pythons = {each: ensure_venv(each) for each in chosen}
+    files = smoke_test_files()
+    commands = {each: smoke_command(pythons[each], options.workers, files, options.pytest_args) for each in chosen}
     if options.side_by_side:
         outcomes += run_side_by_side(commands)
     for each in chosen:
@@ -103,10 +105,9 @@ def main(argv: list[str]) -> int:
             rc = subprocess.run(commands[each], cwd=REPO, check=False).returncode
             outcomes.append((each.pin, "smoke", time.monotonic() - started, rc))
         if not options.no_sanity and each in (OLDEST, NEWEST):
-            python = commands[each][0]
             started = time.monotonic()
             print(f"==> ansible-test sanity on ansible-core {each.pin}", flush=True)
-            rc = subprocess.run([python, "tests/sanity/run_sanity.py"], cwd=REPO, check=False).returncode
+            rc = subprocess.run([str(pythons[each]), "tests/sanity/run_sanity.py"], cwd=REPO, check=False).returncode
             outcomes.append((each.pin, "sanity", time.monotonic() - started, rc))
 
     print("\n==> matrix")
