@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.emulator)
     # The short tests last, where they fill the cores as xdist's workers run out of long ones: in collection
     # order, a cold run spent its last 25 s at a quarter of the CPU. The sort is stable.
-    items.sort(key=lambda item: item.path.is_relative_to(RUN_LAST[0]) or item.path.is_relative_to(RUN_LAST[1]))
+    items.sort(key=lambda item: any(item.path.is_relative_to(folder) for folder in RUN_LAST))
 
 
 @pytest.fixture(scope="session")
