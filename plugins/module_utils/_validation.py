@@ -22,7 +22,7 @@ _SERIAL = r"[\w+=/:,.@-]{9,256}"
 _TOKEN = r"[0-9]{6}"
 _SESSION_NAME = r"[\w+=,.@-]{2,64}"
 _EXTERNAL_ID = r"[\w+=,.@:/-]{2,1224}"
-_SOURCE_IDENTITY = r"[\w+=,.@-]{2,64}"
+_SOURCE_IDENTITY = r"[\w+=,.@-]{2,256}"
 _ROLE_ARN = r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}"
 _POLICY_ARN = r"arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\w+=,.@/-]{1,512}"
 # Tag keys and values: letters, separators, numbers and _.:/=+-@ (STS's [\p{L}\p{Z}\p{N}_.:/=+\-@]);
@@ -119,7 +119,7 @@ def source_identity(value: str | None) -> str | None:
         return None
     if not re.fullmatch(_SOURCE_IDENTITY, value, re.ASCII) or value.lower().startswith("aws:"):
         raise _fail(
-            "source_identity", "must be 2-64 characters of letters, digits and +=,.@_- and not start with 'aws:'"
+            "source_identity", "must be 2-256 characters of letters, digits and +=,.@_- and not start with 'aws:'"
         )
     return value
 

@@ -158,7 +158,7 @@ class Sts:
             raise AwsError(400, "MissingParameter", "The request must contain the parameter RoleSessionName")
         _check_string(params, "RoleSessionName", "roleSessionName", 2, 64, _SESSION_NAME)
         external_id = _check_string(params, "ExternalId", "externalId", 2, 1224, _EXTERNAL_ID)
-        source_identity = _check_string(params, "SourceIdentity", "sourceIdentity", 2, 64, _SESSION_NAME)
+        source_identity = _check_string(params, "SourceIdentity", "sourceIdentity", 2, 256, _SESSION_NAME)
         session_policy = self._session_policy(params)
         duration = _duration(params, ROLE_DURATION_MIN, ROLE_DURATION_MAX, ROLE_DURATION_DEFAULT)
 

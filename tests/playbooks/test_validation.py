@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.playbooks.plays import case_task, mfa, play, save_cases, task
+from tests.playbooks.plays import case_task, mfa, mfa_role, play, save_cases, task
 
 ROLE = "arn:aws:iam::123456789012:role/Admin"
 
@@ -30,7 +30,7 @@ CASES = [
     ("mfa.aws.sts_mfa_assume_role", {"policy": ["not", "a", "document"]}, "policy: must be a JSON object"),
     ("mfa.aws.sts_mfa_assume_role", {"policy_arns": ["arn:aws:iam::aws:role/x"]}, "policy_arns: 'arn:aws:iam::aws:role/x' is not"),
     ("mfa.aws.sts_mfa_assume_role", {"tags": {"a": "b"}, "transitive_tag_keys": ["c"]}, "transitive_tag_keys: names keys that are not in tags: c"),
-    ("mfa.aws.sts_mfa_assume_role", {"source_identity": "aws:me"}, "source_identity: must be 2-64 characters"),
+    ("mfa.aws.sts_mfa_assume_role", {"source_identity": "aws:me"}, "source_identity: must be 2-256 characters"),
 ]
 
 
@@ -89,12 +89,16 @@ def test_s3_options_are_checked_before_listing(s3_refusals, index, message):
 
 
 def test_the_code_is_still_good_after_a_refused_request(ansible, world):
+    # One character past the longest source identity AWS takes, then the longest (256 since botocore 1.44's model).
     code = world.totp()
-    bad = {**mfa(world, code), "duration_seconds": 60}
-    ansible.run(play(task("mfa.aws.sts_mfa_session", bad)), world=world).assert_failed(match="duration_seconds")
-    good = play(task("mfa.aws.sts_mfa_session", mfa(world, code)))
+    request = {**mfa(world, code), "role_arn": mfa_role(world).arn}
+    bad = play(task("mfa.aws.sts_mfa_assume_role", {**request, "source_identity": "a" * 257}))
+    ansible.run(bad, world=world).assert_failed(match="source_identity: must be 2-256 characters")
+    good = play(task("mfa.aws.sts_mfa_assume_role", {**request, "source_identity": "a" * 256}))
     result = ansible.run(good, world=world).assert_ok()
-    assert result.count("GetSessionToken", coded=True) == 1
+    # The code buys the MFA session, whose credentials assume the role with the source identity.
+    calls = [(call.action, call.coded, call.outcome) for call in result.calls]
+    assert calls == [("GetSessionToken", True, "ok"), ("AssumeRole", False, "ok")]
 
 
 def test_the_lookup_refuses_a_bad_code_before_any_call(ansible, world):

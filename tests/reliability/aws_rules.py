@@ -15,8 +15,10 @@ from typing import Any
 _SERIAL = re.compile(r"[A-Za-z0-9_+=/:,.@-]{9,256}")
 # TokenCode: exactly 6, [\d]*
 _TOKEN = re.compile(r"[0-9]{6}")
-# RoleSessionName and SourceIdentity: 2-64, [\w+=,.@-]*
+# RoleSessionName: 2-64, [\w+=,.@-]*
 _SESSION_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{2,64}")
+# SourceIdentity: 2-256 (64 until botocore 1.44), [\w+=,.@-]*
+_SOURCE_IDENTITY = re.compile(r"[A-Za-z0-9_+=,.@-]{2,256}")
 # ExternalId: 2-1224, [\w+=,.@:/-]*
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
 # RoleArn and PolicyDescriptorType.arn: 20-2048,
@@ -48,7 +50,7 @@ def role_session_name(value: Any) -> bool:
 
 def source_identity(value: Any) -> bool:
     # "You cannot use a value that begins with the text aws:. This prefix is reserved for AWS internal use."
-    return isinstance(value, str) and bool(_SESSION_NAME.fullmatch(value)) and not value.startswith("aws:")
+    return isinstance(value, str) and bool(_SOURCE_IDENTITY.fullmatch(value)) and not value.startswith("aws:")
 
 
 def external_id(value: Any) -> bool:

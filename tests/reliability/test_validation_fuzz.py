@@ -273,8 +273,8 @@ def test_external_id(value):
 @given(
     st.one_of(
         st.none(),
-        texts(ASCII_WORD + "+=,.@-:", 70),
-        sized_text(ASCII_WORD + "+=,.@-", 2, 64),
+        texts(ASCII_WORD + "+=,.@-:", 260),
+        sized_text(ASCII_WORD + "+=,.@-", 2, 256),
         texts(ASCII_WORD, 20).map("aws:".__add__),
     )
 )

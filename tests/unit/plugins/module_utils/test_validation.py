@@ -190,7 +190,10 @@ def test_tags_and_transitive_keys():
         check.tags({f"k{i}": "v" for i in range(51)})
 
 
-@pytest.mark.parametrize(("value", "ok"), [("alice", True), ("aws:alice", False), ("a", False), ("a" * 65, False)])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("alice", True), ("aws:alice", False), ("a", False), ("a" * 65, True), ("a" * 256, True), ("a" * 257, False)],
+)
 def test_source_identity(value, ok):
     if ok:
         assert check.source_identity(value) == value

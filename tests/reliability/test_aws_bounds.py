@@ -1,0 +1,98 @@
+"""The bounds AWS puts on each parameter the collection sends, as botocore's service model carries them, are the
+bounds of tests/reliability/aws_rules.py and of the collection's own checks.
+
+AWS moves a bound now and then (SourceIdentity went from 64 characters to 256), and botocore's model follows.
+A check stricter than AWS refuses what AWS would take; a looser one spends an MFA code on a request AWS then
+refuses. Either way the fuzz tests, which check the collection against aws_rules, would go on passing: this
+test is what ties aws_rules to AWS.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import botocore.session
+import pytest
+
+from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
+from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
+from ansible_collections.mfa.aws.plugins.module_utils._s3 import PAGE_SIZE
+from tests.reliability import aws_rules
+
+_SESSION = botocore.session.get_session()
+
+
+def member(service: str, operation: str, *path: str) -> Any:
+    """The shape of an input member of `operation`: `path` goes through members, and "[]" into a list."""
+    shape = _SESSION.get_service_model(service).operation_model(operation).input_shape
+    for name in path:
+        shape = shape.member if name == "[]" else shape.members[name]
+    return shape
+
+
+def accepts(rule: Callable[[Any], Any], value: Any) -> bool:
+    """Whether `rule` takes `value`: an aws_rules predicate's answer, or a collection check that did not refuse."""
+    try:
+        return rule(value) is not False
+    except MfaAwsError:
+        return False
+
+
+# A string member, a character its pattern allows, and the rules that must take exactly the lengths AWS takes.
+STRINGS = [
+    (("sts", "GetSessionToken", "SerialNumber"), "a", [aws_rules.serial_number, check.mfa_serial_number]),
+    (("sts", "AssumeRole", "SerialNumber"), "a", [aws_rules.serial_number, check.mfa_serial_number]),
+    (("sts", "GetSessionToken", "TokenCode"), "1", [aws_rules.token_code]),
+    (("sts", "AssumeRole", "RoleArn"), "a", [aws_rules.arn]),
+    (("sts", "AssumeRole", "PolicyArns", "[]", "arn"), "a", [aws_rules.arn]),
+    (("sts", "AssumeRole", "RoleSessionName"), "a", [aws_rules.role_session_name, check.role_session_name]),
+    (("sts", "AssumeRole", "ExternalId"), "a", [aws_rules.external_id, check.external_id]),
+    (("sts", "AssumeRole", "SourceIdentity"), "a", [aws_rules.source_identity, check.source_identity]),
+    (("sts", "AssumeRole", "Tags", "[]", "Key"), "a", [aws_rules.tag_key]),
+    (("sts", "AssumeRole", "Tags", "[]", "Value"), "a", [aws_rules.tag_value]),
+    (("sts", "AssumeRole", "TransitiveTagKeys", "[]"), "a", [aws_rules.tag_key]),
+]
+
+
+@pytest.mark.parametrize(("where", "char", "rules"), STRINGS, ids=[".".join(where[1:]) for where, _, _ in STRINGS])
+def test_each_string_takes_the_lengths_aws_takes(where, char, rules):
+    bounds = member(*where).metadata
+    low, high = bounds["min"], bounds["max"]
+    for rule in rules:
+        name = f"{rule.__module__.rsplit('.', 1)[-1]}.{rule.__name__}"
+        assert accepts(rule, char * low), f"{name} refuses {low} characters, AWS's least"
+        assert accepts(rule, char * high), f"{name} refuses {high} characters, AWS's most"
+        assert not accepts(rule, char * (high + 1)), f"{name} takes {high + 1} characters, past AWS's {high}"
+        if low > 0:
+            assert not accepts(rule, char * (low - 1)), f"{name} takes {low - 1} characters, short of AWS's {low}"
+
+
+def inclusive(allowed: range | tuple[int, int]) -> tuple[int, int]:
+    """aws_rules keeps a range, the collection a (least, most) pair: both as the pair."""
+    return (allowed.start, allowed.stop - 1) if isinstance(allowed, range) else allowed
+
+
+# A number member, and the bounds of aws_rules and of the collection for it.
+NUMBERS = [
+    (("sts", "GetSessionToken", "DurationSeconds"), [aws_rules.SESSION_DURATION, check.SESSION_DURATION]),
+    (("sts", "AssumeRole", "DurationSeconds"), [aws_rules.ROLE_DURATION, check.ROLE_DURATION]),
+    (("s3", "ListBuckets", "MaxBuckets"), [aws_rules.MAX_BUCKETS, PAGE_SIZE]),
+]
+
+
+@pytest.mark.parametrize(("where", "bounds"), NUMBERS, ids=[".".join(where[1:]) for where, _ in NUMBERS])
+def test_each_number_takes_the_range_aws_takes(where, bounds):
+    metadata = member(*where).metadata
+    for allowed in bounds:
+        assert inclusive(allowed) == (metadata["min"], metadata["max"])
+
+
+@pytest.mark.parametrize(
+    ("where", "most"),
+    [
+        (("sts", "AssumeRole", "Tags"), aws_rules.MAX_TAGS),
+        (("sts", "AssumeRole", "TransitiveTagKeys"), aws_rules.MAX_TRANSITIVE_KEYS),
+    ],
+    ids=["Tags", "TransitiveTagKeys"],
+)
+def test_each_list_holds_what_aws_holds(where, most):
+    assert most == member(*where).metadata["max"]
