@@ -37,6 +37,20 @@ def accepts(rule: Callable[[Any], Any], value: Any) -> bool:
         return False
 
 
+def tag_key(key: str) -> Any:
+    """The collection's tags check, on a tag with this key."""
+    return check.tags({key: "x"})
+
+
+def tag_value(value: str) -> Any:
+    return check.tags({"k": value})
+
+
+def transitive_tag_key(key: str) -> Any:
+    """As a request checks them: the tags first, then the keys, which must be among them."""
+    return check.transitive_tag_keys([key], check.tags({key: "x"}))
+
+
 # A string member, a character its pattern allows, and the rules that must take exactly the lengths AWS takes.
 STRINGS = [
     (("sts", "GetSessionToken", "SerialNumber"), "a", [aws_rules.serial_number, check.mfa_serial_number]),
@@ -47,9 +61,9 @@ STRINGS = [
     (("sts", "AssumeRole", "RoleSessionName"), "a", [aws_rules.role_session_name, check.role_session_name]),
     (("sts", "AssumeRole", "ExternalId"), "a", [aws_rules.external_id, check.external_id]),
     (("sts", "AssumeRole", "SourceIdentity"), "a", [aws_rules.source_identity, check.source_identity]),
-    (("sts", "AssumeRole", "Tags", "[]", "Key"), "a", [aws_rules.tag_key]),
-    (("sts", "AssumeRole", "Tags", "[]", "Value"), "a", [aws_rules.tag_value]),
-    (("sts", "AssumeRole", "TransitiveTagKeys", "[]"), "a", [aws_rules.tag_key]),
+    (("sts", "AssumeRole", "Tags", "[]", "Key"), "a", [aws_rules.tag_key, tag_key]),
+    (("sts", "AssumeRole", "Tags", "[]", "Value"), "a", [aws_rules.tag_value, tag_value]),
+    (("sts", "AssumeRole", "TransitiveTagKeys", "[]"), "a", [aws_rules.tag_key, transitive_tag_key]),
 ]
 
 
