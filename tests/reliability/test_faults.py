@@ -51,9 +51,10 @@ def test_a_role_throttled_is_retried_then_succeeds(ansible, world):
     world.emulator.inject_throttling(2)
     result = ansible.run(play(task(ROLE, sts_options(ROLE, world, retries=2))), world=world)
     assert_clean_success(result, cli_cache(ansible))
-    assert outcomes(result, "AssumeRole") == ["Throttling", "Throttling", "ok"]
+    action = OPERATION[ROLE]
+    assert outcomes(result, action) == ["Throttling", "Throttling", "ok"]
     # Throttled requests never reach the MFA check, so the code still buys the credentials on the third try.
-    assert result.count("AssumeRole", coded=True) == 3
+    assert result.count(action, coded=True) == 3
 
 
 def test_a_lookup_retries_throttling_too(ansible, world):
@@ -77,10 +78,11 @@ def test_s3_throttling_mid_run_is_retried(ansible, world):
 def test_a_role_throttled_beyond_the_retries(ansible, world):
     world.emulator.inject_throttling(3)
     result = ansible.run(play(task(ROLE, sts_options(ROLE, world, retries=1))), world=world)
+    action = OPERATION[ROLE]
     assert_one_clean_line(
-        result, "AssumeRole was throttled by AWS even after retrying: raise 'retries'", cli_cache(ansible)
+        result, f"{action} was throttled by AWS even after retrying: raise 'retries'", cli_cache(ansible)
     )
-    assert outcomes(result, "AssumeRole") == ["Throttling", "Throttling"]
+    assert outcomes(result, action) == ["Throttling", "Throttling"]
 
 
 def test_a_lookup_throttled_beyond_the_retries(ansible, world):
