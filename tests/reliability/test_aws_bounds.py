@@ -67,7 +67,7 @@ STRINGS = [
 ]
 
 
-@pytest.mark.parametrize(("where", "char", "rules"), STRINGS, ids=[".".join(where[1:]) for where, _, _ in STRINGS])
+@pytest.mark.parametrize(("where", "char", "rules"), STRINGS, ids=[".".join(case[0][1:]) for case in STRINGS])
 def test_each_string_takes_the_lengths_aws_takes(where, char, rules):
     bounds = member(*where).metadata
     low, high = bounds["min"], bounds["max"]
@@ -93,7 +93,7 @@ NUMBERS = [
 ]
 
 
-@pytest.mark.parametrize(("where", "bounds"), NUMBERS, ids=[".".join(where[1:]) for where, _ in NUMBERS])
+@pytest.mark.parametrize(("where", "bounds"), NUMBERS, ids=[".".join(case[0][1:]) for case in NUMBERS])
 def test_each_number_takes_the_range_aws_takes(where, bounds):
     metadata = member(*where).metadata
     for allowed in bounds:
