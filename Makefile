@@ -35,7 +35,8 @@ SANITY_ARGS ?=
 # matrix and the harness's result parsing, less any that start the emulator or ansible-playbook. The property
 # tests of tests/reliability/test_validation_fuzz.py are pure too but take four times as long as all these;
 # add them with `make unit PYTEST_ARGS=tests/reliability/test_validation_fuzz.py`.
-UNIT_TESTS := tests/unit tests/emulator_tests/test_policy.py tests/matrix/test_releases.py tests/harness_tests/test_result.py
+UNIT_TESTS := tests/unit tests/emulator_tests/test_policy.py tests/matrix/test_releases.py \
+	tests/harness_tests/test_result.py
 
 # Every Python that make starts keeps the bytecode of what it imports, so each module a test imports is compiled
 # once, on first use, rather than all of a venv ahead (45 to 60 CPU-seconds for .venv, most of it for modules no
@@ -43,7 +44,8 @@ UNIT_TESTS := tests/unit tests/emulator_tests/test_policy.py tests/matrix/test_r
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := test
-.PHONY: test pytest unit sanity sanity-beside matrix-ends matrix-venvs-beside matrix-after-pytest test-matrix demo venv lint clean
+.PHONY: test pytest unit sanity sanity-beside matrix-ends matrix-venvs-beside matrix-after-pytest test-matrix
+.PHONY: demo venv lint clean
 
 # Unit, playbook and ecosystem tests on the default ansible-core, ansible-test sanity on it, and the smoke suite
 # on the oldest and the newest release. Nearly all of it is CPU, so on 2 cores a run takes about its CPU time
