@@ -305,6 +305,7 @@ def test_source_identity(value):
 @given(value=durations())
 def test_duration_seconds(allowed, bounds, value):
     verdict, result = outcome(lambda: check.duration_seconds(value, bounds))
+    assert_taken_where_aws_takes(verdict, result, value, lambda given: aws_rules.duration(given, allowed))
     if verdict == "refused":
         assert_one_line_naming(result, "duration_seconds")
     elif value is None:
@@ -354,6 +355,8 @@ def as_sent(tags: dict[str, str] | None) -> list[dict[str, str]] | None:
 @example({"k": "\x1f"})
 def test_tags(values):
     verdict, result = outcome(lambda: check.tags(values))
+    if all(isinstance(text, str) for tag in values.items() for text in tag):
+        assert_taken_where_aws_takes(verdict, result, as_sent(values), aws_rules.tags)
     if verdict == "refused":
         assert_one_line_naming(result, "tags")
     elif not values:
