@@ -44,10 +44,11 @@ def outcomes(result, action):
 # -- throttling -------------------------------------------------------------------------------------------------
 
 
-# GetSessionToken's throttling, and its unreachable endpoint, are tested in tests/playbooks/test_aws_errors.py.
+# sts_mfa_session's throttling and unreachable endpoint are tested in tests/playbooks/test_aws_errors.py; here, the
+# role module's coded call (its GetSessionToken).
 
 
-def test_a_role_throttled_is_retried_then_succeeds(ansible, world):
+def test_the_role_modules_coded_call_is_retried_through_throttling(ansible, world):
     world.emulator.inject_throttling(2)
     result = ansible.run(play(task(ROLE, sts_options(ROLE, world, retries=2))), world=world)
     assert_clean_success(result, cli_cache(ansible))
@@ -75,7 +76,7 @@ def test_s3_throttling_mid_run_is_retried(ansible, world):
     assert sorted(bucket["name"] for bucket in result.json("localhost-listing")["buckets"]) == sorted(world.buckets)
 
 
-def test_a_role_throttled_beyond_the_retries(ansible, world):
+def test_the_role_modules_coded_call_throttled_beyond_the_retries(ansible, world):
     world.emulator.inject_throttling(3)
     result = ansible.run(play(task(ROLE, sts_options(ROLE, world, retries=1))), world=world)
     action = OPERATION[ROLE]
