@@ -310,3 +310,23 @@ def test_an_expired_role_session_is_refused(emulator: "Emulator", world: "World"
     assert (denied.status, denied.code) == (403, "ExpiredToken")
     denied = refusal(s3(emulator, role_session).list_buckets)
     assert (denied.status, denied.code) == (400, "ExpiredToken")
+
+
+def test_assume_role_takes_the_source_identities_aws_takes(emulator: "Emulator", world: "World") -> None:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sts").operation_model("AssumeRole")
+    most = model.input_shape.members["SourceIdentity"].metadata["max"]
+    client = sts(emulator, Keys.of(world), validate=False)
+
+    def assume(source_identity: str) -> dict:
+        return client.assume_role(
+            RoleArn=world.roles["reader"].arn, RoleSessionName="ops", SourceIdentity=source_identity
+        )
+
+    assert assume("a" * most)["SourceIdentity"] == "a" * most
+    denied = refusal(lambda: assume("a" * (most + 1)))
+    assert (denied.status, denied.code) == (400, "ValidationError")
+    assert denied.message.endswith(
+        f"at 'sourceIdentity' failed to satisfy constraint: Member must have length less than or equal to {most}"
+    )

@@ -1,10 +1,12 @@
-"""The bounds AWS puts on each parameter the collection sends, as botocore's service model carries them, are the
-bounds of tests/reliability/aws_rules.py and of the collection's own checks.
+"""The bounds AWS puts on each parameter the collection sends, as the installed botocore's service models carry them,
+are the bounds of tests/reliability/aws_rules.py and of the collection's own checks.
 
-AWS moves a bound now and then (SourceIdentity went from 64 characters to 256), and botocore's model follows.
-A check stricter than AWS refuses what AWS would take; a looser one spends an MFA code on a request AWS then
-refuses. Either way the fuzz tests, which check the collection against aws_rules, would go on passing: this
-test is what ties aws_rules to AWS.
+AWS moves a bound now and then (SourceIdentity went from 64 characters to 256), and botocore's model follows:
+a new botocore that moves one fails this test with no change of ours, which is the point. A check stricter than
+AWS refuses what AWS would take; a looser one spends an MFA code on a request AWS then refuses. The fuzz tests
+check the collection against aws_rules both ways; this test is what ties aws_rules, and the checks, to AWS.
+The models give no most for a session policy's 2048 characters nor for the 10 policy ARNs: those come from
+the API reference alone (aws_rules).
 """
 
 from collections.abc import Callable
@@ -55,7 +57,7 @@ def transitive_tag_key(key: str) -> Any:
 STRINGS = [
     (("sts", "GetSessionToken", "SerialNumber"), "a", [aws_rules.serial_number, check.mfa_serial_number]),
     (("sts", "AssumeRole", "SerialNumber"), "a", [aws_rules.serial_number, check.mfa_serial_number]),
-    (("sts", "GetSessionToken", "TokenCode"), "1", [aws_rules.token_code]),
+    (("sts", "GetSessionToken", "TokenCode"), "1", [aws_rules.token_code, check.mfa_token]),
     (("sts", "AssumeRole", "RoleArn"), "a", [aws_rules.arn]),
     (("sts", "AssumeRole", "PolicyArns", "[]", "arn"), "a", [aws_rules.arn]),
     (("sts", "AssumeRole", "RoleSessionName"), "a", [aws_rules.role_session_name, check.role_session_name]),
@@ -80,6 +82,25 @@ def test_each_string_takes_the_lengths_aws_takes(where, char, rules):
             assert not accepts(rule, char * (low - 1)), f"{name} takes {low - 1} characters, short of AWS's {low}"
 
 
+@pytest.mark.parametrize(
+    ("where", "arn_of", "check_arns"),
+    [
+        (("sts", "AssumeRole", "RoleArn"), "arn:aws{}:iam::123456789012:role/Admin", check.role_arn),
+        (("sts", "AssumeRole", "PolicyArns", "[]", "arn"), "arn:aws{}:iam::aws:policy/ReadOnly", check.policy_arns),
+    ],
+    ids=["RoleArn", "PolicyArns.arn"],
+)
+def test_an_arn_is_taken_up_to_the_length_aws_takes(where, arn_of, check_arns):
+    """The collection wants an ARN's shape too (a name is at most 512 characters, as IAM's are), so only the most
+    length is AWS's: an ARN that long, its partition drawn out, is taken; one longer is not."""
+    high = member(*where).metadata["max"]
+    longest = arn_of.format("-" * (high - len(arn_of.format(""))))
+    as_given = (lambda arn: [arn]) if check_arns is check.policy_arns else (lambda arn: arn)
+    assert len(longest) == high
+    assert accepts(check_arns, as_given(longest)), f"an ARN of {high} characters, AWS's most, refused"
+    assert not accepts(check_arns, as_given(longest.replace("-", "--", 1))), f"an ARN of {high + 1} characters taken"
+
+
 def inclusive(allowed: range | tuple[int, int]) -> tuple[int, int]:
     """aws_rules keeps a range, the collection a (least, most) pair: both as the pair."""
     return (allowed.start, allowed.stop - 1) if isinstance(allowed, range) else allowed
@@ -101,12 +122,12 @@ def test_each_number_takes_the_range_aws_takes(where, bounds):
 
 
 @pytest.mark.parametrize(
-    ("where", "most"),
+    ("where", "mosts"),
     [
-        (("sts", "AssumeRole", "Tags"), aws_rules.MAX_TAGS),
-        (("sts", "AssumeRole", "TransitiveTagKeys"), aws_rules.MAX_TRANSITIVE_KEYS),
+        (("sts", "AssumeRole", "Tags"), [aws_rules.MAX_TAGS, check.MAX_TAGS]),
+        (("sts", "AssumeRole", "TransitiveTagKeys"), [aws_rules.MAX_TRANSITIVE_KEYS, check.MAX_TRANSITIVE_TAG_KEYS]),
     ],
     ids=["Tags", "TransitiveTagKeys"],
 )
-def test_each_list_holds_what_aws_holds(where, most):
-    assert most == member(*where).metadata["max"]
+def test_each_list_holds_what_aws_holds(where, mosts):
+    assert mosts == [member(*where).metadata["max"]] * len(mosts)
