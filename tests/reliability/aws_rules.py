@@ -1,7 +1,9 @@
 """What AWS accepts, written down here from the STS and S3 API references, not from the collection.
 
 The fuzz tests check every value the collection's validation lets through against these rules, so a
-check that is looser than AWS (and would spend an MFA code on a request AWS then refuses) shows up.
+check that is looser than AWS (and would spend an MFA code on a request AWS then refuses) shows up; and,
+where the collection's rule is meant to be AWS's own, that nothing these rules take is refused.
+test_aws_bounds.py holds every bound here that botocore's service models also give to those models.
 Where the reference gives a pattern in Java regex syntax, `\\w` there is ASCII (letters, digits, _),
 as the references' prose says ("upper- and lower-case alphanumeric characters with no spaces").
 """

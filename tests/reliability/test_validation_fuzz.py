@@ -1,4 +1,5 @@
-"""Bad input, fuzzed: every value is refused in one line naming its option, or accepted and valid for AWS.
+"""Bad input, fuzzed: every value is refused in one line naming its option, or accepted and valid for AWS; and
+where the collection's rule is meant to be AWS's own, no value AWS takes is refused.
 
 Unit level: the collection's pure checks are called directly (the playbook tests in
 test_validation_end_to_end.py show that a refusal costs no STS call). What AWS accepts is written
@@ -216,6 +217,7 @@ def tags_and_transitive_keys() -> st.SearchStrategy[tuple[dict[Any, Any], list[s
 @example("\uff11\uff12\uff13\uff14\uff15\uff16")  # fullwidth digits
 def test_mfa_token(value):
     verdict, result = outcome(lambda: check.mfa_token(value))
+    assert_taken_where_aws_takes(verdict, result, value, aws_rules.token_code)
     if verdict == "refused":
         assert_one_line_naming(result, "mfa_token")
     elif value in (None, ""):
@@ -355,7 +357,7 @@ def as_sent(tags: dict[str, str] | None) -> list[dict[str, str]] | None:
 @example({"k": "\x1f"})
 def test_tags(values):
     verdict, result = outcome(lambda: check.tags(values))
-    if all(isinstance(text, str) for tag in values.items() for text in tag):
+    if all(isinstance(key, str) and isinstance(value, str) for key, value in values.items()):
         assert_taken_where_aws_takes(verdict, result, as_sent(values), aws_rules.tags)
     if verdict == "refused":
         assert_one_line_naming(result, "tags")
