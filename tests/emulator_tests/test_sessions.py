@@ -9,6 +9,7 @@ import pytest
 from tests.emulator import RoleSpec
 from tests.emulator_tests._aws import Keys, mfa_session, plain_session, refusal, s3, sts
 from tests.harness.clock import private_emulator
+from tests.reliability.aws_rules import model_member
 
 if TYPE_CHECKING:
     from tests.emulator import Emulator, World
@@ -313,10 +314,7 @@ def test_an_expired_role_session_is_refused(emulator: "Emulator", world: "World"
 
 
 def test_assume_role_takes_the_source_identities_aws_takes(emulator: "Emulator", world: "World") -> None:
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("sts").operation_model("AssumeRole")
-    most = model.input_shape.members["SourceIdentity"].metadata["max"]
+    most = model_member("sts", "AssumeRole", "SourceIdentity").metadata["max"]
     client = sts(emulator, Keys.of(world), validate=False)
 
     def assume(source_identity: str) -> dict:

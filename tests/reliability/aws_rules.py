@@ -8,6 +8,7 @@ Where the reference gives a pattern in Java regex syntax, `\\w` there is ASCII (
 as the references' prose says ("upper- and lower-case alphanumeric characters with no spaces").
 """
 
+import functools
 import json
 import re
 import unicodedata
@@ -123,3 +124,19 @@ def duration(value: Any, allowed: range) -> bool:
 
 def max_buckets(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value in MAX_BUCKETS
+
+
+@functools.cache
+def _botocore_session() -> Any:
+    import botocore.session  # only for the tests that read the models
+
+    return botocore.session.get_session()
+
+
+def model_member(service: str, operation: str, *path: str) -> Any:
+    """The shape of an input member of `operation` in the installed botocore's service model (its bounds are in
+    `.metadata`): `path` goes through members, and "[]" into a list."""
+    shape = _botocore_session().get_service_model(service).operation_model(operation).input_shape
+    for name in path:
+        shape = shape.member if name == "[]" else shape.members[name]
+    return shape

@@ -12,23 +12,12 @@ the API reference alone (aws_rules).
 from collections.abc import Callable
 from typing import Any
 
-import botocore.session
 import pytest
 
 from ansible_collections.mfa.aws.plugins.module_utils import _validation as check
 from ansible_collections.mfa.aws.plugins.module_utils._errors import MfaAwsError
 from ansible_collections.mfa.aws.plugins.module_utils._s3 import PAGE_SIZE
 from tests.reliability import aws_rules
-
-_SESSION = botocore.session.get_session()
-
-
-def member(service: str, operation: str, *path: str) -> Any:
-    """The shape of an input member of `operation`: `path` goes through members, and "[]" into a list."""
-    shape = _SESSION.get_service_model(service).operation_model(operation).input_shape
-    for name in path:
-        shape = shape.member if name == "[]" else shape.members[name]
-    return shape
 
 
 def accepts(rule: Callable[[Any], Any], value: Any) -> bool:
@@ -71,7 +60,7 @@ STRINGS = [
 
 @pytest.mark.parametrize(("where", "char", "rules"), STRINGS, ids=[".".join(case[0][1:]) for case in STRINGS])
 def test_each_string_takes_the_lengths_aws_takes(where, char, rules):
-    bounds = member(*where).metadata
+    bounds = aws_rules.model_member(*where).metadata
     low, high = bounds["min"], bounds["max"]
     for rule in rules:
         name = f"{rule.__module__.rsplit('.', 1)[-1]}.{rule.__name__}"
@@ -82,23 +71,27 @@ def test_each_string_takes_the_lengths_aws_takes(where, char, rules):
             assert not accepts(rule, char * (low - 1)), f"{name} takes {low - 1} characters, short of AWS's {low}"
 
 
+def policy_arn(arn: str) -> Any:
+    """The collection's policy ARNs check, on a list of this one."""
+    return check.policy_arns([arn])
+
+
 @pytest.mark.parametrize(
-    ("where", "arn_of", "check_arns"),
+    ("where", "arn_of", "check_arn"),
     [
         (("sts", "AssumeRole", "RoleArn"), "arn:aws{}:iam::123456789012:role/Admin", check.role_arn),
-        (("sts", "AssumeRole", "PolicyArns", "[]", "arn"), "arn:aws{}:iam::aws:policy/ReadOnly", check.policy_arns),
+        (("sts", "AssumeRole", "PolicyArns", "[]", "arn"), "arn:aws{}:iam::aws:policy/ReadOnly", policy_arn),
     ],
     ids=["RoleArn", "PolicyArns.arn"],
 )
-def test_an_arn_is_taken_up_to_the_length_aws_takes(where, arn_of, check_arns):
+def test_an_arn_is_taken_up_to_the_length_aws_takes(where, arn_of, check_arn):
     """The collection wants an ARN's shape too (a name is at most 512 characters, as IAM's are), so only the most
     length is AWS's: an ARN that long, its partition drawn out, is taken; one longer is not."""
-    high = member(*where).metadata["max"]
+    high = aws_rules.model_member(*where).metadata["max"]
     longest = arn_of.format("-" * (high - len(arn_of.format(""))))
-    as_given = (lambda arn: [arn]) if check_arns is check.policy_arns else (lambda arn: arn)
     assert len(longest) == high
-    assert accepts(check_arns, as_given(longest)), f"an ARN of {high} characters, AWS's most, refused"
-    assert not accepts(check_arns, as_given(longest.replace("-", "--", 1))), f"an ARN of {high + 1} characters taken"
+    assert accepts(check_arn, longest), f"an ARN of {high} characters, AWS's most, refused"
+    assert not accepts(check_arn, longest.replace("-", "--", 1)), f"an ARN of {high + 1} characters taken"
 
 
 def inclusive(allowed: range | tuple[int, int]) -> tuple[int, int]:
@@ -116,7 +109,7 @@ NUMBERS = [
 
 @pytest.mark.parametrize(("where", "bounds"), NUMBERS, ids=[".".join(case[0][1:]) for case in NUMBERS])
 def test_each_number_takes_the_range_aws_takes(where, bounds):
-    metadata = member(*where).metadata
+    metadata = aws_rules.model_member(*where).metadata
     for allowed in bounds:
         assert inclusive(allowed) == (metadata["min"], metadata["max"])
 
@@ -130,4 +123,4 @@ def test_each_number_takes_the_range_aws_takes(where, bounds):
     ids=["Tags", "TransitiveTagKeys"],
 )
 def test_each_list_holds_what_aws_holds(where, mosts):
-    assert mosts == [member(*where).metadata["max"]] * len(mosts)
+    assert mosts == [aws_rules.model_member(*where).metadata["max"]] * len(mosts)
