@@ -64,6 +64,19 @@ def emulator() -> Iterator["Emulator"]:
         emu.stop()
 
 
+@pytest.fixture(autouse=True)
+def _no_leftover_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The emulator is shared by every test of an xdist worker: the faults a test injects (throttling, server
+    errors, latency, lost answers) are cleared around it, so that a test that fails mid-way cannot fail the next."""
+    if "emulator" not in request.fixturenames:
+        yield
+        return
+    emulator = request.getfixturevalue("emulator")
+    emulator.reset_faults()
+    yield
+    emulator.reset_faults()
+
+
 @pytest.fixture
 def world(emulator: "Emulator") -> "World":
     """A fresh account, IAM user with MFA device, and buckets in the emulator, for this test alone."""

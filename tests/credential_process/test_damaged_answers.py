@@ -6,12 +6,6 @@ from tests.credential_process.test_without_a_terminal import detached, one_line
 from tests.credential_process.tools import program
 
 
-@pytest.fixture(autouse=True)
-def calm_emulator(world):
-    yield
-    world.emulator.reset_faults()
-
-
 @pytest.mark.parametrize("how", ["cut-short", "damaged"])
 def test_a_damaged_answer_is_one_line_without_the_secret_and_the_code_stays_spent(setup, world, tmp_path, how):
     code = world.totp()

@@ -1,21 +1,12 @@
-"""Faults injected into the emulator (one per pytest worker) must not outlive the test that injected them;
-and a cache_dir that can't be written, for the tests of the cache and of the controller's private state."""
+"""A cache_dir that can't be written, for the tests of the cache and of the controller's private state.
+(Faults injected into the emulator are cleared around every test by tests/conftest.py.)"""
 
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def calm_emulator(request: pytest.FixtureRequest) -> Iterator[None]:
-    emulator = request.getfixturevalue("emulator") if "emulator" in request.fixturenames else None
-    yield
-    if emulator is not None:
-        emulator.reset_faults()
 
 
 def mount_tmpfs(directory: Path, options: str) -> bool:
