@@ -55,5 +55,6 @@ options:
   source_identity:
     description:
       - A source identity that stays with the session through role chaining, as the trust policy may require.
+      - 2 to 256 characters of letters, digits and C(+=,.@_-), not starting with C(aws:).
     type: str
 """
